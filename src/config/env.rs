@@ -1,0 +1,70 @@
+//! A snapshot of the process environment, taken once at the edge so that
+//! settings resolution is a pure function of it (and tests pass their own).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// The variables mintup reads, and nothing else.
+pub const VARIABLES: &[&str] = &[
+    "MINTUP_USERNAME",
+    "MINTUP_PASSWORD",
+    "MINTUP_TOKEN",
+    "MINTUP_REPOSITORY",
+    "MINTUP_REPOSITORY_URL",
+    "TWINE_USERNAME",
+    "TWINE_PASSWORD",
+    "TWINE_REPOSITORY",
+    "TWINE_REPOSITORY_URL",
+    "TWINE_CERT",
+    "CI",
+    "HOME",
+    "USERPROFILE",
+];
+
+#[derive(Debug, Clone, Default)]
+pub struct EnvSnapshot {
+    vars: BTreeMap<String, String>,
+}
+
+impl EnvSnapshot {
+    /// Read [`VARIABLES`] from the process environment.
+    pub fn capture() -> Self {
+        Self::from_pairs(
+            VARIABLES
+                .iter()
+                .filter_map(|name| std::env::var(name).ok().map(|v| (*name, v))),
+        )
+    }
+
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        EnvSnapshot {
+            vars: pairs
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        }
+    }
+
+    /// A variable's value; set-but-empty counts as unset, as it does for twine.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.vars
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+
+    /// Whether we run in CI, where nobody can answer a prompt.
+    pub fn is_ci(&self) -> bool {
+        self.get("CI")
+            .is_some_and(|v| !v.eq_ignore_ascii_case("false") && v != "0")
+    }
+
+    /// The default `.pypirc` location: `~/.pypirc`.
+    pub fn default_pypirc(&self) -> Option<PathBuf> {
+        self.get("HOME")
+            .or_else(|| self.get("USERPROFILE"))
+            .map(|home| PathBuf::from(home).join(".pypirc"))
+    }
+}

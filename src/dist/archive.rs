@@ -1,0 +1,225 @@
+//! Finding the core-metadata file inside a wheel or an sdist. The choice of
+//! which member is the metadata is pure (a function of the member names); the
+//! archive reading around it is a thin I/O shell.
+
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::Path;
+
+use super::filename::{DistFilename, DistKind};
+
+/// Metadata files larger than this are refused rather than read into memory.
+const MAX_METADATA_BYTES: u64 = 16 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    #[error("could not read the file")]
+    Io(#[source] io::Error),
+    #[error("the file is empty (0 bytes)")]
+    Empty,
+    #[error("it is not a valid zip archive (truncated or corrupt)")]
+    Zip(#[source] zip::result::ZipError),
+    #[error("it is not a valid gzip-compressed tar archive (truncated or corrupt)")]
+    Tar(#[source] io::Error),
+    #[error("it has no {expected}")]
+    NoMetadata { expected: String },
+    #[error("it has {} metadata files ({}); it must have exactly one", .0.len(), .0.join(", "))]
+    ManyMetadata(Vec<String>),
+    #[error("its metadata file {0} is larger than 16 MiB")]
+    MetadataTooLarge(String),
+}
+
+impl ArchiveError {
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            ArchiveError::Empty | ArchiveError::Zip(_) | ArchiveError::Tar(_) => {
+                Some("rebuild the distribution (for example with `python -m build`)")
+            }
+            ArchiveError::NoMetadata { .. } | ArchiveError::ManyMetadata(_) => Some(
+                "this is not a distribution a build backend made; rebuild it with `python -m build`",
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// Read the raw core-metadata bytes of a distribution file.
+pub fn read_metadata(path: &Path, dist: &DistFilename) -> Result<Vec<u8>, ArchiveError> {
+    let file = File::open(path).map_err(ArchiveError::Io)?;
+    if file.metadata().map_err(ArchiveError::Io)?.len() == 0 {
+        return Err(ArchiveError::Empty);
+    }
+    match dist.kind {
+        DistKind::Wheel => read_from_zip(file, |names| pick_wheel_metadata(names, dist)),
+        DistKind::SdistZip => read_from_zip(file, pick_sdist_pkg_info),
+        DistKind::SdistTarGz => read_from_tar_gz(file),
+    }
+}
+
+fn read_from_zip(
+    file: File,
+    pick: impl FnOnce(&[&str]) -> Result<String, ArchiveError>,
+) -> Result<Vec<u8>, ArchiveError> {
+    let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(ArchiveError::Zip)?;
+    let names = archive
+        .file_names()
+        .map(|n| n.map(|n| n.into_owned()))
+        .collect::<Result<Vec<String>, _>>()
+        .map_err(ArchiveError::Zip)?;
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let member = pick(&names)?;
+    let entry = archive.by_name(&member).map_err(ArchiveError::Zip)?;
+    read_bounded(entry, &member).map_err(|e| match e {
+        ArchiveError::Io(io) => ArchiveError::Zip(zip::result::ZipError::Io(io)),
+        other => other,
+    })
+}
+
+fn read_from_tar_gz(file: File) -> Result<Vec<u8>, ArchiveError> {
+    let gz = flate2::read::GzDecoder::new(BufReader::new(file));
+    let mut archive = tar::Archive::new(gz);
+    let mut found: Vec<(String, Vec<u8>)> = Vec::new();
+    // Every member is visited: a second PKG-INFO anywhere at depth two, or a
+    // truncated stream, must be reported rather than ignored.
+    for entry in archive.entries().map_err(ArchiveError::Tar)? {
+        let entry = entry.map_err(ArchiveError::Tar)?;
+        let path = entry.path().map_err(ArchiveError::Tar)?;
+        let name = path.to_string_lossy().into_owned();
+        if is_top_level_pkg_info(&name) && entry.header().entry_type().is_file() {
+            let bytes = read_bounded(entry, &name).map_err(|e| match e {
+                ArchiveError::Io(io) => ArchiveError::Tar(io),
+                other => other,
+            })?;
+            found.push((name, bytes));
+        }
+    }
+    match found.len() {
+        0 => Err(no_pkg_info()),
+        1 => Ok(found.remove(0).1),
+        _ => Err(ArchiveError::ManyMetadata(
+            found.into_iter().map(|(n, _)| n).collect(),
+        )),
+    }
+}
+
+fn read_bounded(reader: impl Read, member: &str) -> Result<Vec<u8>, ArchiveError> {
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_METADATA_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ArchiveError::Io)?;
+    if bytes.len() as u64 > MAX_METADATA_BYTES {
+        return Err(ArchiveError::MetadataTooLarge(member.to_owned()));
+    }
+    Ok(bytes)
+}
+
+/// `<top>/PKG-INFO`, with `./` prefixes tolerated as tar writers emit them.
+fn is_top_level_pkg_info(name: &str) -> bool {
+    let name = name.trim_start_matches("./");
+    matches!(name.split('/').collect::<Vec<_>>()[..], [top, "PKG-INFO"] if !top.is_empty())
+}
+
+fn no_pkg_info() -> ArchiveError {
+    ArchiveError::NoMetadata {
+        expected: "PKG-INFO in its top-level directory (<name>-<version>/PKG-INFO)".into(),
+    }
+}
+
+/// The wheel's `*.dist-info/METADATA`: the one in the top-level `.dist-info`
+/// directory named after the file (as Warehouse looks it up), or else the only
+/// one there is.
+fn pick_wheel_metadata(names: &[&str], dist: &DistFilename) -> Result<String, ArchiveError> {
+    let candidates: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| {
+            matches!(n.split('/').collect::<Vec<_>>()[..],
+                [dir, "METADATA"] if dir.ends_with(".dist-info"))
+        })
+        .collect();
+    let expected = format!("{}-{}.dist-info/METADATA", dist.name, dist.version);
+    if let Some(exact) = candidates.iter().find(|c| **c == expected) {
+        return Ok((*exact).to_owned());
+    }
+    match candidates[..] {
+        [only] => Ok(only.to_owned()),
+        [] => Err(ArchiveError::NoMetadata { expected }),
+        _ => Err(ArchiveError::ManyMetadata(
+            candidates.iter().map(|s| (*s).to_owned()).collect(),
+        )),
+    }
+}
+
+fn pick_sdist_pkg_info(names: &[&str]) -> Result<String, ArchiveError> {
+    let candidates: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| is_top_level_pkg_info(n))
+        .collect();
+    match candidates[..] {
+        [only] => Ok(only.to_owned()),
+        [] => Err(no_pkg_info()),
+        _ => Err(ArchiveError::ManyMetadata(
+            candidates.iter().map(|s| (*s).to_owned()).collect(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wheel(name: &str) -> DistFilename {
+        DistFilename::parse(name).unwrap()
+    }
+
+    #[test]
+    fn wheel_metadata_named_after_the_file_wins() {
+        let names = [
+            "demo/__init__.py",
+            "other-1.0.dist-info/METADATA",
+            "demo-1.0.dist-info/METADATA",
+            "demo-1.0.dist-info/RECORD",
+        ];
+        let picked = pick_wheel_metadata(&names, &wheel("demo-1.0-py3-none-any.whl")).unwrap();
+        assert_eq!(picked, "demo-1.0.dist-info/METADATA");
+    }
+
+    #[test]
+    fn wheel_with_one_differently_named_dist_info_is_accepted() {
+        let names = ["Demo-1.0.dist-info/METADATA"];
+        let picked = pick_wheel_metadata(&names, &wheel("demo-1.0-py3-none-any.whl")).unwrap();
+        assert_eq!(picked, "Demo-1.0.dist-info/METADATA");
+    }
+
+    #[test]
+    fn wheel_metadata_errors() {
+        let dist = wheel("demo-1.0-py3-none-any.whl");
+        let err = pick_wheel_metadata(&["demo-1.0.dist-info/RECORD"], &dist).unwrap_err();
+        assert_eq!(err.to_string(), "it has no demo-1.0.dist-info/METADATA");
+        let err = pick_wheel_metadata(
+            &["a-1.dist-info/METADATA", "b-1.dist-info/METADATA"],
+            &dist,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "it has 2 metadata files (a-1.dist-info/METADATA, b-1.dist-info/METADATA); \
+             it must have exactly one"
+        );
+        let nested = ["pkg/x-1.dist-info/METADATA"];
+        assert!(pick_wheel_metadata(&nested, &dist).is_err());
+    }
+
+    #[test]
+    fn sdist_pkg_info_is_at_depth_two() {
+        assert!(is_top_level_pkg_info("demo-1.0/PKG-INFO"));
+        assert!(is_top_level_pkg_info("./demo-1.0/PKG-INFO"));
+        assert!(!is_top_level_pkg_info("PKG-INFO"));
+        assert!(!is_top_level_pkg_info("demo-1.0/src/demo.egg-info/PKG-INFO"));
+        let picked =
+            pick_sdist_pkg_info(&["d-1/setup.py", "d-1/PKG-INFO", "d-1/d.egg-info/PKG-INFO"]);
+        assert_eq!(picked.unwrap(), "d-1/PKG-INFO");
+    }
+}

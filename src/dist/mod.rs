@@ -1,0 +1,42 @@
+//! Distribution files: which files to upload, their names, their metadata and
+//! their digests.
+
+pub mod archive;
+pub mod collect;
+pub mod digest;
+pub mod filename;
+pub mod metadata;
+
+use std::path::PathBuf;
+
+pub use collect::DistFile;
+pub use digest::Digests;
+pub use filename::{DistFilename, DistKind};
+pub use metadata::Metadata;
+
+/// Why a distribution's metadata could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum InspectError {
+    #[error("{}: cannot read its metadata", .0.display())]
+    Archive(PathBuf, #[source] archive::ArchiveError),
+    #[error("{}: its metadata file is malformed", .0.display())]
+    Metadata(PathBuf, #[source] metadata::MetadataError),
+}
+
+impl InspectError {
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            InspectError::Archive(_, e) => e.hint(),
+            InspectError::Metadata(..) => {
+                Some("rebuild the distribution with an up-to-date build backend")
+            }
+        }
+    }
+}
+
+/// Read and parse a distribution's core metadata.
+pub fn inspect(dist: &DistFile) -> Result<Metadata, InspectError> {
+    let bytes = archive::read_metadata(&dist.path, &dist.filename)
+        .map_err(|e| InspectError::Archive(dist.path.clone(), e))?;
+    Metadata::parse(&bytes).map_err(|e| InspectError::Metadata(dist.path.clone(), e))
+}

@@ -1,0 +1,12 @@
+//! mintup publishes Python distributions.
+//!
+//! The upload pipeline, in the order the modules run:
+//! [`dist::collect`] expands the command line into files, [`dist::inspect`]
+//! reads each file's core metadata, [`settings`] resolves flags, environment
+//! and `.pypirc` into one plan, and [`upload`] hashes each file, builds the
+//! legacy-upload form and streams it to the index, classifying the answer.
+//! [`report`] is how progress leaves the library; [`error`] renders failures.
+
+pub mod auth;
+pub mod config;
+pub mod dist;
