@@ -8,5 +8,10 @@
 //! [`report`] is how progress leaves the library; [`error`] renders failures.
 
 pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod dist;
+pub mod error;
+pub mod report;
+pub mod settings;
+pub mod upload;

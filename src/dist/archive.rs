@@ -198,11 +198,8 @@ mod tests {
         let dist = wheel("demo-1.0-py3-none-any.whl");
         let err = pick_wheel_metadata(&["demo-1.0.dist-info/RECORD"], &dist).unwrap_err();
         assert_eq!(err.to_string(), "it has no demo-1.0.dist-info/METADATA");
-        let err = pick_wheel_metadata(
-            &["a-1.dist-info/METADATA", "b-1.dist-info/METADATA"],
-            &dist,
-        )
-        .unwrap_err();
+        let err = pick_wheel_metadata(&["a-1.dist-info/METADATA", "b-1.dist-info/METADATA"], &dist)
+            .unwrap_err();
         assert_eq!(
             err.to_string(),
             "it has 2 metadata files (a-1.dist-info/METADATA, b-1.dist-info/METADATA); \
@@ -217,7 +214,9 @@ mod tests {
         assert!(is_top_level_pkg_info("demo-1.0/PKG-INFO"));
         assert!(is_top_level_pkg_info("./demo-1.0/PKG-INFO"));
         assert!(!is_top_level_pkg_info("PKG-INFO"));
-        assert!(!is_top_level_pkg_info("demo-1.0/src/demo.egg-info/PKG-INFO"));
+        assert!(!is_top_level_pkg_info(
+            "demo-1.0/src/demo.egg-info/PKG-INFO"
+        ));
         let picked =
             pick_sdist_pkg_info(&["d-1/setup.py", "d-1/PKG-INFO", "d-1/d.egg-info/PKG-INFO"]);
         assert_eq!(picked.unwrap(), "d-1/PKG-INFO");

@@ -46,7 +46,9 @@ pub enum CollectError {
 impl CollectError {
     pub fn hint(&self) -> Option<&'static str> {
         match self {
-            CollectError::Missing(_) | CollectError::NoMatch(_) | CollectError::EmptyDirectory(_) => {
+            CollectError::Missing(_)
+            | CollectError::NoMatch(_)
+            | CollectError::EmptyDirectory(_) => {
                 Some("build first (`python -m build`), or name the files or directory to upload")
             }
             CollectError::NotDistributions(_) => Some(
@@ -139,7 +141,10 @@ fn file_name(path: &Path) -> Option<String> {
 /// Sort files into distributions and attachments. Files named explicitly must
 /// all be recognised; files found in a directory that are neither (a
 /// `.gitignore` some build tools write, say) are passed over.
-fn assemble(explicit: Vec<PathBuf>, from_dirs: Vec<PathBuf>) -> Result<Vec<DistFile>, CollectError> {
+fn assemble(
+    explicit: Vec<PathBuf>,
+    from_dirs: Vec<PathBuf>,
+) -> Result<Vec<DistFile>, CollectError> {
     let mut dists: Vec<DistFile> = Vec::new();
     let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
     let mut attachments: Vec<(PathBuf, Role)> = Vec::new();
@@ -149,7 +154,9 @@ fn assemble(explicit: Vec<PathBuf>, from_dirs: Vec<PathBuf>) -> Result<Vec<DistF
         .map(|p| (p, true))
         .chain(from_dirs.into_iter().map(|p| (p, false)));
     for (path, named) in tagged {
-        let Some(name) = file_name(&path) else { continue };
+        let Some(name) = file_name(&path) else {
+            continue;
+        };
         match role(&name) {
             Ok(Role::Dist(filename)) => {
                 if let Some(&i) = by_name.get(&name) {
@@ -229,22 +236,32 @@ mod tests {
         .map(PathBuf::from)
         .to_vec();
         let dists = assemble(files, vec![]).unwrap();
-        assert_eq!(names(&dists), ["pkg-1.0-py3-none-any.whl", "pkg-1.0.tar.gz"]);
+        assert_eq!(
+            names(&dists),
+            ["pkg-1.0-py3-none-any.whl", "pkg-1.0.tar.gz"]
+        );
         assert!(dists[0].attestation.is_some() && dists[0].signature.is_none());
         assert!(dists[1].signature.is_some());
     }
 
     #[test]
     fn unknown_files_named_explicitly_are_all_listed() {
-        let files = ["a.txt", "pkg-1.0.tar.gz", "b-1.0.egg"].map(PathBuf::from).to_vec();
+        let files = ["a.txt", "pkg-1.0.tar.gz", "b-1.0.egg"]
+            .map(PathBuf::from)
+            .to_vec();
         let err = assemble(files, vec![]).unwrap_err().to_string();
-        assert!(err.starts_with("these files are not a distribution: a.txt: "), "{err}");
+        assert!(
+            err.starts_with("these files are not a distribution: a.txt: "),
+            "{err}"
+        );
         assert!(err.contains("b-1.0.egg: not a distribution file"), "{err}");
     }
 
     #[test]
     fn unknown_files_in_a_directory_are_passed_over() {
-        let dir = ["d/.gitignore", "d/pkg-1.0.tar.gz"].map(PathBuf::from).to_vec();
+        let dir = ["d/.gitignore", "d/pkg-1.0.tar.gz"]
+            .map(PathBuf::from)
+            .to_vec();
         assert_eq!(names(&assemble(vec![], dir).unwrap()), ["pkg-1.0.tar.gz"]);
     }
 
@@ -255,7 +272,10 @@ mod tests {
             err.to_string(),
             "x-1.0.tar.gz.asc belongs to x-1.0.tar.gz, which is not among the files to upload"
         );
-        let err = assemble(vec!["a/x-1.0.tar.gz".into(), "b/x-1.0.tar.gz".into()], vec![]);
+        let err = assemble(
+            vec!["a/x-1.0.tar.gz".into(), "b/x-1.0.tar.gz".into()],
+            vec![],
+        );
         assert!(matches!(err, Err(CollectError::DuplicateName { .. })));
     }
 }

@@ -214,10 +214,16 @@ mod tests {
     #[test]
     fn sdists() {
         let s = DistFilename::parse("mint_up_demo-1.0.0.tar.gz").unwrap();
-        assert_eq!((s.kind, s.name.as_str()), (DistKind::SdistTarGz, "mint_up_demo"));
+        assert_eq!(
+            (s.kind, s.name.as_str()),
+            (DistKind::SdistTarGz, "mint_up_demo")
+        );
         assert_eq!(s.pyversion(), "source");
         let z = DistFilename::parse("Legacy-Thing-0.1.zip").unwrap();
-        assert_eq!((z.kind, z.name.as_str()), (DistKind::SdistZip, "Legacy-Thing"));
+        assert_eq!(
+            (z.kind, z.name.as_str()),
+            (DistKind::SdistZip, "Legacy-Thing")
+        );
         assert_eq!(z.kind.filetype(), "sdist");
     }
 

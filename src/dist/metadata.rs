@@ -255,7 +255,11 @@ fn unfold_description(header: &RawHeader<'_>) -> String {
 
 impl fmt::Display for Metadata {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} (Metadata-Version {})", self.name, self.version, self.metadata_version)
+        write!(
+            f,
+            "{} {} (Metadata-Version {})",
+            self.name, self.version, self.metadata_version
+        )
     }
 }
 

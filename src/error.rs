@@ -1,0 +1,85 @@
+//! The top-level error, its exit code, and the one renderer that prints any
+//! error as `error:` / `caused by:` / `hint:` lines.
+
+use std::error::Error as StdError;
+use std::fmt::Write;
+
+use crate::settings::SettingsError;
+use crate::upload::PrepareError;
+
+/// Exit status when every file was uploaded or skipped.
+pub const EXIT_OK: i32 = 0;
+/// Exit status when a file failed or the run could not proceed.
+pub const EXIT_FAILED: i32 = 1;
+/// Exit status for usage and configuration errors (clap uses 2 as well).
+pub const EXIT_USAGE: i32 = 2;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error(transparent)]
+    Prepare(#[from] PrepareError),
+    #[error("cannot read the password from the terminal")]
+    Prompt(#[source] std::io::Error),
+    #[error("cannot start the async runtime")]
+    Runtime(#[source] std::io::Error),
+}
+
+impl Error {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Settings(_) => EXIT_USAGE,
+            _ => EXIT_FAILED,
+        }
+    }
+
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::Settings(e) => e.hint(),
+            Error::Prepare(e) => e.hint(),
+            Error::Prompt(_) => Some("pass -t/--token or set MINTUP_TOKEN instead".into()),
+            Error::Runtime(_) => None,
+        }
+    }
+}
+
+/// Render an error with its whole cause chain and an optional hint. A
+/// `transparent` layer shares its source's message, so repeated lines are
+/// dropped.
+pub fn render(error: &dyn StdError, hint: Option<&str>) -> String {
+    let mut out = format!("error: {error}\n");
+    let mut last = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if text != last && !last.ends_with(&text) {
+            let _ = writeln!(out, "  caused by: {text}");
+        }
+        last = text;
+        source = cause.source();
+    }
+    if let Some(hint) = hint {
+        let _ = writeln!(out, "hint: {hint}");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("outer")]
+    struct Outer(#[source] std::io::Error);
+
+    #[test]
+    fn renders_chain_and_hint() {
+        let e = Outer(std::io::Error::other("inner"));
+        assert_eq!(
+            render(&e, Some("do this")),
+            "error: outer\n  caused by: inner\nhint: do this\n"
+        );
+        assert_eq!(render(&e, None), "error: outer\n  caused by: inner\n");
+    }
+}

@@ -1,0 +1,572 @@
+//! Flags, environment and `.pypirc` resolved into one typed plan. The
+//! precedence lives in [`resolve_upload`] and nowhere else.
+
+use std::path::{Path, PathBuf};
+
+use url::Url;
+
+use crate::auth::{Credentials, Secret, TOKEN_USERNAME};
+use crate::cli::UploadArgs;
+use crate::config::env::EnvSnapshot;
+use crate::config::pypirc::{Pypirc, PypircError, PypircSection};
+
+pub const PYPI_UPLOAD_URL: &str = "https://upload.pypi.org/legacy/";
+pub const TESTPYPI_UPLOAD_URL: &str = "https://test.pypi.org/legacy/";
+
+/// Which index a URL is, for what only PyPI and TestPyPI do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexKind {
+    Pypi,
+    TestPypi,
+    Other,
+}
+
+impl IndexKind {
+    pub fn of(url: &Url) -> Self {
+        match url.host_str() {
+            Some("upload.pypi.org") => IndexKind::Pypi,
+            Some("test.pypi.org") => IndexKind::TestPypi,
+            _ => IndexKind::Other,
+        }
+    }
+
+    /// The web page of a release, where the index has one we know.
+    pub fn release_page(self, project: &str, version: &str) -> Option<String> {
+        let host = match self {
+            IndexKind::Pypi => "pypi.org",
+            IndexKind::TestPypi => "test.pypi.org",
+            IndexKind::Other => return None,
+        };
+        Some(format!("https://{host}/project/{project}/{version}/"))
+    }
+
+    pub fn is_pypi_like(self) -> bool {
+        self != IndexKind::Other
+    }
+}
+
+/// The repository to upload to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub url: Url,
+    pub kind: IndexKind,
+    /// The repository name, when it was chosen by name.
+    pub name: Option<String>,
+}
+
+/// Credentials, or what is known so far when the user must still be asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CredentialPlan {
+    Ready(Credentials),
+    /// No password anywhere, and asking is allowed.
+    Prompt {
+        username: Option<String>,
+    },
+}
+
+/// Everything `upload` needs, resolved.
+#[derive(Debug, Clone)]
+pub struct UploadPlan {
+    pub dists: Vec<String>,
+    pub target: Target,
+    pub credentials: CredentialPlan,
+    pub ca_cert: Option<PathBuf>,
+    pub client_cert: Option<PathBuf>,
+    pub skip_existing: bool,
+    pub comment: Option<String>,
+    pub attestations: bool,
+    pub print_hash: bool,
+    pub verbose: bool,
+    /// Things the user should know about how the settings were read.
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("cannot read the config file {}", .0.display())]
+    PypircRead(PathBuf, #[source] std::io::Error),
+    #[error("the config file {} is not valid INI", .0.display())]
+    PypircParse(PathBuf, #[source] PypircError),
+    #[error("unknown repository '{name}': it is neither pypi nor testpypi, and {where_}")]
+    UnknownRepository { name: String, where_: String },
+    #[error("repository '{name}' in {} has no 'repository' URL", .path.display())]
+    SectionWithoutUrl { name: String, path: PathBuf },
+    #[error("'{url}' is not a usable upload URL: {reason}")]
+    BadUrl { url: String, reason: String },
+    #[error("no password or token for {url}; looked in: {}", .looked.join(", "))]
+    NoPassword { url: String, looked: Vec<String> },
+}
+
+impl SettingsError {
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            SettingsError::UnknownRepository { .. } => Some(
+                "use --repository-url URL, or add a [name] section with a repository URL to .pypirc"
+                    .into(),
+            ),
+            SettingsError::NoPassword { .. } => Some(
+                "pass -t/--token, or set MINTUP_TOKEN (or TWINE_PASSWORD) in the environment; \
+                 in GitHub Actions, prefer trusted publishing"
+                    .into(),
+            ),
+            SettingsError::BadUrl { .. } => Some(format!(
+                "for PyPI the upload URL is {PYPI_UPLOAD_URL}, for TestPyPI {TESTPYPI_UPLOAD_URL}"
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// What the caller knows about the terminal.
+#[derive(Debug, Clone, Copy)]
+pub struct Terminal {
+    /// Standard input is a terminal someone could type into.
+    pub interactive: bool,
+}
+
+/// Read the `.pypirc`: the one `--config-file` names (which must exist) or
+/// `~/.pypirc` (which may not).
+pub fn load_pypirc(
+    explicit: Option<&Path>,
+    env: &EnvSnapshot,
+) -> Result<Option<(PathBuf, Pypirc)>, SettingsError> {
+    let (path, required) = match explicit {
+        Some(path) => (path.to_path_buf(), true),
+        None => match env.default_pypirc() {
+            Some(path) => (path, false),
+            None => return Ok(None),
+        },
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(SettingsError::PypircRead(path, e)),
+    };
+    let rc = Pypirc::parse(&text).map_err(|e| SettingsError::PypircParse(path.clone(), e))?;
+    Ok(Some((path, rc)))
+}
+
+/// One level of the precedence: what it says about the target and the
+/// credentials.
+struct Level<'a> {
+    url: Option<&'a str>,
+    name: Option<&'a str>,
+    username: Option<&'a str>,
+    password: Option<&'a str>,
+    token: Option<&'a str>,
+    password_label: &'static str,
+}
+
+/// Resolve the upload plan. Precedence, highest first, for the repository and
+/// for each credential separately:
+///
+/// 1. flags: `--repository-url`, `-r`, `-u`, `-p`, `-t`;
+/// 2. `MINTUP_REPOSITORY_URL`, `MINTUP_REPOSITORY`, `MINTUP_USERNAME`,
+///    `MINTUP_PASSWORD`, `MINTUP_TOKEN`;
+/// 3. `TWINE_REPOSITORY_URL`, `TWINE_REPOSITORY`, `TWINE_USERNAME`,
+///    `TWINE_PASSWORD`;
+/// 4. the chosen repository's `.pypirc` section (found by name, or by its
+///    `repository` URL when a URL was given);
+/// 5. defaults: PyPI, and user `__token__` for PyPI and TestPyPI.
+///
+/// Within one level a URL beats a name, and a token stands for `__token__` plus
+/// the token. The CA bundle is `--cert` > `TWINE_CERT` > `ca_cert`.
+pub fn resolve_upload(
+    args: &UploadArgs,
+    env: &EnvSnapshot,
+    pypirc: Option<&(PathBuf, Pypirc)>,
+    non_interactive: bool,
+    terminal: Terminal,
+) -> Result<UploadPlan, SettingsError> {
+    let levels = [
+        Level {
+            url: args.repository_url.as_deref(),
+            name: args.repository.as_deref(),
+            username: args.username.as_deref(),
+            password: args.password.as_deref(),
+            token: args.token.as_deref(),
+            password_label: "--password/--token",
+        },
+        Level {
+            url: env.get("MINTUP_REPOSITORY_URL"),
+            name: env.get("MINTUP_REPOSITORY"),
+            username: env.get("MINTUP_USERNAME"),
+            password: env.get("MINTUP_PASSWORD"),
+            token: env.get("MINTUP_TOKEN"),
+            password_label: "MINTUP_PASSWORD/MINTUP_TOKEN",
+        },
+        Level {
+            url: env.get("TWINE_REPOSITORY_URL"),
+            name: env.get("TWINE_REPOSITORY"),
+            username: env.get("TWINE_USERNAME"),
+            password: env.get("TWINE_PASSWORD"),
+            token: None,
+            password_label: "TWINE_PASSWORD",
+        },
+    ];
+    let mut notes = Vec::new();
+
+    let chosen = levels.iter().find_map(|l| {
+        l.url
+            .map(|u| (Some(u), None))
+            .or_else(|| l.name.map(|n| (None, Some(n))))
+    });
+    let (url_text, name) = match chosen {
+        Some((Some(url), _)) => (url.to_owned(), None),
+        Some((None, Some(name))) => (repository_url_for(name, pypirc)?, Some(name.to_owned())),
+        _ => (repository_url_for("pypi", pypirc)?, Some("pypi".to_owned())),
+    };
+    let url = parse_upload_url(&url_text, &mut notes)?;
+    let kind = IndexKind::of(&url);
+    let section = pypirc.and_then(|(_, rc)| match &name {
+        Some(name) => rc.section(name),
+        None => rc
+            .sections
+            .values()
+            .find(|s| s.repository.as_deref().is_some_and(|r| same_url(r, &url))),
+    });
+
+    let username = levels
+        .iter()
+        .find_map(|l| l.username.or(l.token.map(|_| TOKEN_USERNAME)))
+        .map(str::to_owned)
+        .or_else(|| section.and_then(|s| s.username.clone()))
+        .or_else(|| kind.is_pypi_like().then(|| TOKEN_USERNAME.to_owned()));
+    let password = levels
+        .iter()
+        .find_map(|l| l.password.or(l.token))
+        .map(Secret::new)
+        .or_else(|| section.and_then(|s| s.password.clone()))
+        .filter(|p| !p.is_empty());
+
+    let credentials = match (username, password) {
+        (Some(username), Some(password)) => {
+            CredentialPlan::Ready(Credentials { username, password })
+        }
+        (username, _) if terminal.interactive && !non_interactive && !env.is_ci() => {
+            CredentialPlan::Prompt { username }
+        }
+        _ => {
+            let mut looked: Vec<String> =
+                levels.iter().map(|l| l.password_label.to_owned()).collect();
+            looked.push(match pypirc {
+                Some((path, _)) => match section {
+                    Some(_) => format!("the repository's section of {}", path.display()),
+                    None => format!("{} (no section for this repository)", path.display()),
+                },
+                None => "~/.pypirc (not found)".to_owned(),
+            });
+            if env.is_ci() {
+                looked.push("no prompt: CI is set".into());
+            } else if non_interactive {
+                looked.push("no prompt: --non-interactive".into());
+            } else {
+                looked.push("no prompt: not a terminal".into());
+            }
+            return Err(SettingsError::NoPassword {
+                url: url.to_string(),
+                looked,
+            });
+        }
+    };
+
+    let ca_cert = args
+        .cert
+        .clone()
+        .or_else(|| env.get("TWINE_CERT").map(PathBuf::from))
+        .or_else(|| section.and_then(|s| s.ca_cert.as_ref()).map(PathBuf::from));
+    let client_cert = args.client_cert.clone().or_else(|| {
+        section
+            .and_then(|s| s.client_cert.as_ref())
+            .map(PathBuf::from)
+    });
+
+    Ok(UploadPlan {
+        dists: args.dists.clone(),
+        target: Target { url, kind, name },
+        credentials,
+        ca_cert,
+        client_cert,
+        skip_existing: args.skip_existing,
+        comment: args.comment.clone(),
+        attestations: args.attestations,
+        print_hash: args.print_hash,
+        verbose: args.verbose,
+        notes,
+    })
+}
+
+/// The upload URL a repository name stands for: its `.pypirc` section's
+/// `repository`, else the built-in PyPI or TestPyPI URL.
+fn repository_url_for(
+    name: &str,
+    pypirc: Option<&(PathBuf, Pypirc)>,
+) -> Result<String, SettingsError> {
+    let section: Option<&PypircSection> = pypirc.and_then(|(_, rc)| rc.section(name));
+    if let Some(url) = section.and_then(|s| s.repository.clone()) {
+        return Ok(url);
+    }
+    match name {
+        "pypi" => Ok(PYPI_UPLOAD_URL.into()),
+        "testpypi" => Ok(TESTPYPI_UPLOAD_URL.into()),
+        _ => match pypirc {
+            Some((path, _)) if section.is_some() => Err(SettingsError::SectionWithoutUrl {
+                name: name.into(),
+                path: path.clone(),
+            }),
+            Some((path, rc)) => Err(SettingsError::UnknownRepository {
+                name: name.into(),
+                where_: if rc.sections.is_empty() {
+                    format!("{} has no repository sections", path.display())
+                } else {
+                    format!(
+                        "{} has only: {}",
+                        path.display(),
+                        rc.sections.keys().cloned().collect::<Vec<_>>().join(", ")
+                    )
+                },
+            }),
+            None => Err(SettingsError::UnknownRepository {
+                name: name.into(),
+                where_: "there is no .pypirc to define it".into(),
+            }),
+        },
+    }
+}
+
+/// Parse and tidy an upload URL. PyPI's `/legacy` without the slash would
+/// answer with a redirect we refuse to follow (it carries credentials), so the
+/// slash is added here, with a note.
+fn parse_upload_url(text: &str, notes: &mut Vec<String>) -> Result<Url, SettingsError> {
+    let bad = |reason: &str| SettingsError::BadUrl {
+        url: text.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let mut url = Url::parse(text.trim()).map_err(|e| bad(&e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad("only http and https URLs can be uploaded to"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(bad("it has no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad(
+            "it contains credentials; pass them with -u/-p or -t instead",
+        ));
+    }
+    if url.path().ends_with("/legacy") {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+        notes.push(format!(
+            "added the trailing slash the upload URL needs: {url}"
+        ));
+    }
+    Ok(url)
+}
+
+fn same_url(a: &str, b: &Url) -> bool {
+    let trim = |s: &str| s.trim().trim_end_matches('/').to_owned();
+    trim(a) == trim(b.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn args(cmdline: &[&str]) -> UploadArgs {
+        let mut argv = vec!["mintup", "upload"];
+        argv.extend_from_slice(cmdline);
+        match crate::cli::Cli::parse_from(argv).command {
+            crate::cli::Command::Upload(a) => a,
+        }
+    }
+
+    fn rc(text: &str) -> (PathBuf, Pypirc) {
+        (
+            PathBuf::from("/home/u/.pypirc"),
+            Pypirc::parse(text).unwrap(),
+        )
+    }
+
+    const NO_TTY: Terminal = Terminal { interactive: false };
+
+    fn resolve(
+        cmd: &[&str],
+        env: &[(&str, &str)],
+        pypirc: Option<&(PathBuf, Pypirc)>,
+    ) -> Result<UploadPlan, SettingsError> {
+        let a = args(cmd);
+        resolve_upload(
+            &a,
+            &EnvSnapshot::from_pairs(env.iter().copied()),
+            pypirc,
+            a.non_interactive,
+            NO_TTY,
+        )
+    }
+
+    fn creds(plan: &UploadPlan) -> (String, String) {
+        match &plan.credentials {
+            CredentialPlan::Ready(c) => (c.username.clone(), c.password.expose().to_owned()),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults_to_pypi_with_token_user() {
+        let plan = resolve(&[], &[("TWINE_PASSWORD", "pypi-x")], None).unwrap();
+        assert_eq!(plan.target.url.as_str(), PYPI_UPLOAD_URL);
+        assert_eq!(plan.target.kind, IndexKind::Pypi);
+        assert_eq!(creds(&plan), ("__token__".into(), "pypi-x".into()));
+    }
+
+    #[test]
+    fn flag_beats_mintup_beats_twine_beats_pypirc() {
+        let file = rc("[pypi]\nusername = rc-user\npassword = rc-pass\n");
+        let env = [
+            ("MINTUP_PASSWORD", "mintup-pass"),
+            ("TWINE_PASSWORD", "twine-pass"),
+            ("TWINE_USERNAME", "twine-user"),
+        ];
+        let plan = resolve(&["-p", "flag-pass"], &env, Some(&file)).unwrap();
+        assert_eq!(creds(&plan), ("twine-user".into(), "flag-pass".into()));
+        let plan = resolve(&[], &env, Some(&file)).unwrap();
+        assert_eq!(creds(&plan), ("twine-user".into(), "mintup-pass".into()));
+        let plan = resolve(&[], &env[1..], Some(&file)).unwrap();
+        assert_eq!(creds(&plan), ("twine-user".into(), "twine-pass".into()));
+        let plan = resolve(&[], &[], Some(&file)).unwrap();
+        assert_eq!(creds(&plan), ("rc-user".into(), "rc-pass".into()));
+    }
+
+    #[test]
+    fn token_means_token_user() {
+        let plan = resolve(&["-t", "pypi-tok"], &[("TWINE_USERNAME", "bob")], None).unwrap();
+        assert_eq!(creds(&plan), ("__token__".into(), "pypi-tok".into()));
+        let plan = resolve(
+            &[],
+            &[("MINTUP_TOKEN", "pypi-env"), ("TWINE_USERNAME", "bob")],
+            None,
+        )
+        .unwrap();
+        assert_eq!(creds(&plan), ("__token__".into(), "pypi-env".into()));
+    }
+
+    #[test]
+    fn repository_selection() {
+        let file = rc(
+            "[corp]\nrepository = https://corp.example/pypi/\nusername = alice\npassword = s3cret\n",
+        );
+        let plan = resolve(&["-r", "corp"], &[], Some(&file)).unwrap();
+        assert_eq!(plan.target.url.as_str(), "https://corp.example/pypi/");
+        assert_eq!(plan.target.kind, IndexKind::Other);
+        assert_eq!(creds(&plan), ("alice".into(), "s3cret".into()));
+        // A URL at the same level beats a name; a flag name beats an env URL.
+        let plan = resolve(
+            &["-r", "corp", "--repository-url", "https://x.example/"],
+            &[("TWINE_PASSWORD", "p"), ("TWINE_USERNAME", "u")],
+            Some(&file),
+        )
+        .unwrap();
+        assert_eq!(plan.target.url.as_str(), "https://x.example/");
+        let plan = resolve(
+            &["-r", "testpypi", "-t", "t"],
+            &[("MINTUP_REPOSITORY_URL", "https://x.example/")],
+            None,
+        )
+        .unwrap();
+        assert_eq!(plan.target.url.as_str(), TESTPYPI_UPLOAD_URL);
+        // A URL given directly still finds the section with that URL.
+        let plan = resolve(
+            &["--repository-url", "https://corp.example/pypi"],
+            &[],
+            Some(&file),
+        )
+        .unwrap();
+        assert_eq!(creds(&plan), ("alice".into(), "s3cret".into()));
+        let plan = resolve(&["-t", "t"], &[("TWINE_REPOSITORY", "testpypi")], None).unwrap();
+        assert_eq!(plan.target.kind, IndexKind::TestPypi);
+    }
+
+    #[test]
+    fn unknown_repository_lists_what_there_is() {
+        let file = rc("[corp]\nrepository = https://corp.example/\n");
+        let err = resolve(&["-r", "nope", "-t", "t"], &[], Some(&file)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown repository 'nope': it is neither pypi nor testpypi, and /home/u/.pypirc has only: corp"
+        );
+        let err = resolve(&["-r", "nope", "-t", "t"], &[], None).unwrap_err();
+        assert!(
+            err.to_string()
+                .ends_with("there is no .pypirc to define it")
+        );
+    }
+
+    #[test]
+    fn legacy_without_slash_is_corrected_with_a_note() {
+        let plan = resolve(
+            &[
+                "--repository-url",
+                "https://upload.pypi.org/legacy",
+                "-t",
+                "t",
+            ],
+            &[],
+            None,
+        )
+        .unwrap();
+        assert_eq!(plan.target.url.as_str(), PYPI_UPLOAD_URL);
+        assert_eq!(plan.notes.len(), 1);
+    }
+
+    #[test]
+    fn bad_urls() {
+        let err = |u: &str| {
+            resolve(&["--repository-url", u, "-t", "t"], &[], None)
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(err("ftp://x/").contains("only http and https"));
+        assert!(err("not a url").contains("'not a url' is not a usable upload URL"));
+        assert!(err("https://u:p@x.example/").contains("contains credentials"));
+    }
+
+    #[test]
+    fn no_password_names_every_place_and_never_prompts_in_ci() {
+        let err = resolve(&[], &[("CI", "true")], None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no password or token for https://upload.pypi.org/legacy/; looked in: --password/--token, \
+             MINTUP_PASSWORD/MINTUP_TOKEN, TWINE_PASSWORD, ~/.pypirc (not found), no prompt: CI is set"
+        );
+        let a = args(&[]);
+        let env = EnvSnapshot::from_pairs([("CI", "true")]);
+        let tty = Terminal { interactive: true };
+        assert!(resolve_upload(&a, &env, None, false, tty).is_err());
+        let plan = resolve_upload(&a, &EnvSnapshot::default(), None, false, tty).unwrap();
+        assert_eq!(
+            plan.credentials,
+            CredentialPlan::Prompt {
+                username: Some("__token__".into())
+            }
+        );
+        assert!(resolve_upload(&a, &EnvSnapshot::default(), None, true, tty).is_err());
+    }
+
+    #[test]
+    fn ca_cert_precedence() {
+        let file = rc("[pypi]\nca_cert = /rc.pem\n");
+        let plan = resolve(&["-t", "t"], &[("TWINE_CERT", "/env.pem")], Some(&file)).unwrap();
+        assert_eq!(plan.ca_cert, Some(PathBuf::from("/env.pem")));
+        let plan = resolve(
+            &["-t", "t", "--cert", "/flag.pem"],
+            &[("TWINE_CERT", "/env.pem")],
+            Some(&file),
+        )
+        .unwrap();
+        assert_eq!(plan.ca_cert, Some(PathBuf::from("/flag.pem")));
+        let plan = resolve(&["-t", "t"], &[], Some(&file)).unwrap();
+        assert_eq!(plan.ca_cert, Some(PathBuf::from("/rc.pem")));
+    }
+}

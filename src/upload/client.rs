@@ -1,0 +1,183 @@
+//! The HTTP side of one upload: the client (TLS roots, no redirects) and the
+//! streamed multipart request for one file.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::TryStreamExt;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION};
+use reqwest::multipart::{Form, Part};
+use tokio_util::io::ReaderStream;
+use url::Url;
+
+use crate::auth::Credentials;
+use crate::report::Reporter;
+
+use super::form::Fields;
+
+/// How much of an answer's body is read; error pages are short, and a
+/// misdirected upload must not download a whole web page.
+const MAX_BODY: usize = 64 * 1024;
+/// Read size for the streamed file.
+const STREAM_CHUNK: usize = 256 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("cannot read the CA bundle {}", .0.display())]
+    CaRead(PathBuf, #[source] std::io::Error),
+    #[error("the CA bundle {} holds no usable PEM certificate", .0.display())]
+    CaParse(PathBuf, #[source] reqwest::Error),
+    #[error("cannot read the client certificate {}", .0.display())]
+    IdentityRead(PathBuf, #[source] std::io::Error),
+    #[error("the client certificate {} is not a PEM certificate and private key", .0.display())]
+    IdentityParse(PathBuf, #[source] reqwest::Error),
+    #[error("cannot set up the HTTP client")]
+    Build(#[source] reqwest::Error),
+}
+
+/// Build the client: our User-Agent, redirects never followed (the request
+/// carries credentials), and the given CA bundle replacing the system roots
+/// as `--cert` does in twine.
+pub fn build_client(
+    ca_cert: Option<&Path>,
+    client_cert: Option<&Path>,
+) -> Result<reqwest::Client, ClientError> {
+    // reqwest is built without a bundled crypto provider; ring is ours. A
+    // second call finds it installed, which is fine.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut builder = reqwest::Client::builder()
+        .user_agent(concat!("mintup/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(10));
+    if let Some(path) = ca_cert {
+        let pem = std::fs::read(path).map_err(|e| ClientError::CaRead(path.into(), e))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| ClientError::CaParse(path.into(), e))?;
+        builder = builder.tls_certs_only(certs);
+    }
+    if let Some(path) = client_cert {
+        let pem = std::fs::read(path).map_err(|e| ClientError::IdentityRead(path.into(), e))?;
+        let identity = reqwest::Identity::from_pem(&pem)
+            .map_err(|e| ClientError::IdentityParse(path.into(), e))?;
+        builder = builder.identity(identity);
+    }
+    builder.build().map_err(ClientError::Build)
+}
+
+/// One file's request.
+pub struct FileRequest<'a> {
+    pub url: &'a Url,
+    pub credentials: &'a Credentials,
+    pub fields: Fields,
+    pub path: &'a Path,
+    pub filename: &'a str,
+    pub size: u64,
+    /// `<file>.asc`, sent as the `gpg_signature` file part.
+    pub signature: Option<(String, Vec<u8>)>,
+}
+
+/// The answer, owned, for [`super::response::classify`].
+#[derive(Debug, Clone)]
+pub struct RawAnswer {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub reason: Option<String>,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error("cannot open the file")]
+    Open(#[source] std::io::Error),
+    #[error("the request failed")]
+    Http(#[source] reqwest::Error),
+}
+
+/// Stream the file to the index: text fields first, `content` last, with an
+/// exact Content-Length; the file is read from disk as it is sent.
+pub async fn send_file(
+    client: &reqwest::Client,
+    request: FileRequest<'_>,
+    reporter: Arc<dyn Reporter>,
+) -> Result<RawAnswer, SendError> {
+    let file = tokio::fs::File::open(request.path)
+        .await
+        .map_err(SendError::Open)?;
+    let progress = Arc::clone(&reporter);
+    let stream = ReaderStream::with_capacity(file, STREAM_CHUNK)
+        .inspect_ok(move |chunk| progress.advance(chunk.len() as u64));
+    let content = Part::stream_with_length(reqwest::Body::wrap_stream(stream), request.size)
+        .file_name(request.filename.to_owned())
+        .mime_str("application/octet-stream")
+        .map_err(SendError::Http)?;
+    let mut form = Form::new();
+    for (name, value) in request.fields {
+        form = form.text(name, value);
+    }
+    if let Some((name, bytes)) = request.signature {
+        let part = Part::bytes(bytes)
+            .file_name(name)
+            .mime_str("application/octet-stream")
+            .map_err(SendError::Http)?;
+        form = form.part("gpg_signature", part);
+    }
+    form = form.part("content", content);
+
+    reporter.start_file(request.filename, request.size);
+    let result = client
+        .post(request.url.clone())
+        .basic_auth(
+            &request.credentials.username,
+            Some(request.credentials.password.expose()),
+        )
+        // Warehouse puts its message in the reason phrase, which HTTP/2 lacks;
+        // asking for JSON gets it in the body instead.
+        .header(
+            ACCEPT,
+            "application/json;q=0.9, text/plain;q=0.8, text/html;q=0.7",
+        )
+        .multipart(form)
+        .send()
+        .await;
+    let answer = match result {
+        Ok(response) => read_answer(response).await,
+        Err(e) => Err(e),
+    };
+    reporter.finish_file();
+    answer.map_err(SendError::Http)
+}
+
+async fn read_answer(mut response: reqwest::Response) -> Result<RawAnswer, reqwest::Error> {
+    let status = response.status();
+    let header = |name| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let content_type = header(CONTENT_TYPE);
+    let location = header(LOCATION);
+    let reason = response
+        .extensions()
+        .get::<hyper::ext::ReasonPhrase>()
+        .map(|r| String::from_utf8_lossy(r.as_bytes()).into_owned())
+        .or_else(|| status.canonical_reason().map(str::to_owned));
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        body.extend_from_slice(&chunk);
+        if body.len() >= MAX_BODY {
+            body.truncate(MAX_BODY);
+            break;
+        }
+    }
+    Ok(RawAnswer {
+        status: status.as_u16(),
+        content_type,
+        reason,
+        location,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    })
+}

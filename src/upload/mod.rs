@@ -1,0 +1,261 @@
+//! The upload pipeline: collect and inspect every file first (a bad file stops
+//! the batch before the first byte is sent), then hash each file while the
+//! previous one uploads, send, and classify the answer.
+
+pub mod client;
+pub mod form;
+pub mod outcome;
+pub mod response;
+
+use std::sync::Arc;
+
+use crate::auth::Credentials;
+use crate::dist::collect::{self, CollectError, DistFile};
+use crate::dist::{self, Digests, InspectError, Metadata, digest};
+use crate::report::Reporter;
+use crate::settings::Target;
+
+pub use outcome::{FileError, FileReport, FileResult};
+
+use self::client::{ClientError, FileRequest, RawAnswer};
+use self::form::{FormExtras, build_fields};
+use self::response::{Answer, Outcome, classify};
+
+/// What an upload run needs.
+pub struct UploadJob {
+    pub dists: Vec<String>,
+    pub target: Target,
+    pub credentials: Credentials,
+    pub client: reqwest::Client,
+    pub skip_existing: bool,
+    pub comment: Option<String>,
+    pub attestations: bool,
+    pub print_hash: bool,
+    pub verbose: bool,
+}
+
+/// Failures that stop the run before any file is sent.
+#[derive(Debug, thiserror::Error)]
+pub enum PrepareError {
+    #[error(transparent)]
+    Collect(#[from] CollectError),
+    #[error(transparent)]
+    Inspect(#[from] InspectError),
+    #[error("{}: --attestations was given but {} does not exist", .dist, .expected)]
+    MissingAttestation { dist: String, expected: String },
+    #[error("{}: cannot read the attestation", .0)]
+    AttestationRead(String, #[source] std::io::Error),
+    #[error("{}: the attestation is not a JSON object", .0)]
+    AttestationJson(String, #[source] serde_json::Error),
+    #[error("{}: cannot read the signature", .0)]
+    SignatureRead(String, #[source] std::io::Error),
+    #[error(transparent)]
+    Client(#[from] ClientError),
+}
+
+impl PrepareError {
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            PrepareError::Collect(e) => e.hint().map(str::to_owned),
+            PrepareError::Inspect(e) => e.hint().map(str::to_owned),
+            PrepareError::MissingAttestation { .. } => Some(
+                "generate attestations first, or drop --attestations to upload without them".into(),
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// A file ready to send: everything but its digests.
+struct Prepared {
+    dist: DistFile,
+    metadata: Metadata,
+    extras: FormExtras,
+    signature: Option<(String, Vec<u8>)>,
+}
+
+/// Collect and inspect every file. Nothing is sent unless all of them pass.
+fn prepare(job: &UploadJob) -> Result<Vec<Prepared>, PrepareError> {
+    let dists = collect::collect(&job.dists)?;
+    let mut prepared = Vec::with_capacity(dists.len());
+    for dist in dists {
+        let metadata = dist::inspect(&dist)?;
+        let filename = dist.filename.filename.clone();
+        let attestations = if job.attestations {
+            let path =
+                dist.attestation
+                    .clone()
+                    .ok_or_else(|| PrepareError::MissingAttestation {
+                        dist: filename.clone(),
+                        expected: format!("{}.publish.attestation", dist.path.display()),
+                    })?;
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| PrepareError::AttestationRead(filename.clone(), e))?;
+            let value: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text)
+                .map_err(|e| PrepareError::AttestationJson(filename.clone(), e))?;
+            Some(serde_json::Value::Array(vec![value.into()]).to_string())
+        } else {
+            None
+        };
+        let signature = match &dist.signature {
+            Some(path) => Some((
+                path.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                std::fs::read(path)
+                    .map_err(|e| PrepareError::SignatureRead(filename.clone(), e))?,
+            )),
+            None => None,
+        };
+        prepared.push(Prepared {
+            dist,
+            metadata,
+            extras: FormExtras {
+                comment: job.comment.clone(),
+                attestations,
+            },
+            signature,
+        });
+    }
+    Ok(prepared)
+}
+
+fn spawn_digest(
+    dist: &DistFile,
+    with_md5: bool,
+) -> tokio::task::JoinHandle<std::io::Result<Digests>> {
+    let path = dist.path.clone();
+    tokio::task::spawn_blocking(move || digest::digest_file(&path, with_md5))
+}
+
+/// Upload every file in order, stopping at the first failure so that a
+/// release is never left with its later files uploaded around a rejected one.
+pub async fn run(
+    job: UploadJob,
+    reporter: Arc<dyn Reporter>,
+) -> Result<Vec<FileReport>, PrepareError> {
+    let prepared = prepare(&job)?;
+    let mut reports = Vec::with_capacity(prepared.len());
+    let mut pending = prepared
+        .first()
+        .map(|p| spawn_digest(&p.dist, job.print_hash));
+    let mut failed = false;
+    for (i, item) in prepared.iter().enumerate() {
+        let filename = item.dist.filename.filename.clone();
+        let page = job
+            .target
+            .kind
+            .release_page(&item.metadata.name, &item.metadata.version);
+        let digests = match pending.take() {
+            Some(task) => task.await.expect("hashing task panicked"),
+            None => unreachable!("a digest task is started for every file"),
+        };
+        if let Some(next) = prepared.get(i + 1)
+            && !failed
+        {
+            pending = Some(spawn_digest(&next.dist, job.print_hash));
+        }
+        if failed {
+            reports.push(FileReport {
+                filename,
+                size: std::fs::metadata(&item.dist.path)
+                    .map(|m| m.len())
+                    .unwrap_or(0),
+                digests: None,
+                result: FileResult::NotAttempted,
+                page,
+            });
+            continue;
+        }
+        let (digests, result) = match digests {
+            Ok(d) => {
+                let result = upload_one(&job, item, &d, Arc::clone(&reporter)).await;
+                (Some(d), result)
+            }
+            Err(source) => (
+                None,
+                FileResult::Failed(FileError::Hash {
+                    file: filename.clone(),
+                    source,
+                }),
+            ),
+        };
+        failed = !result.is_ok();
+        reports.push(FileReport {
+            filename,
+            size: digests.as_ref().map_or(0, |d| d.size),
+            digests,
+            result,
+            page,
+        });
+    }
+    Ok(reports)
+}
+
+async fn upload_one(
+    job: &UploadJob,
+    item: &Prepared,
+    digests: &Digests,
+    reporter: Arc<dyn Reporter>,
+) -> FileResult {
+    let file = item.dist.filename.filename.clone();
+    let url = job.target.url.to_string();
+    let fields = build_fields(&item.metadata, &item.dist.filename, digests, &item.extras);
+    if job.verbose {
+        reporter.note(&format!(
+            "POST {url} ({file}, {} bytes, {} form fields, user {})",
+            digests.size,
+            fields.len(),
+            job.credentials.username
+        ));
+    }
+    let request = FileRequest {
+        url: &job.target.url,
+        credentials: &job.credentials,
+        fields,
+        path: &item.dist.path,
+        filename: &file,
+        size: digests.size,
+        signature: item.signature.clone(),
+    };
+    let raw: RawAnswer = match client::send_file(&job.client, request, Arc::clone(&reporter)).await
+    {
+        Ok(raw) => raw,
+        Err(source) => return FileResult::Failed(FileError::Send { file, url, source }),
+    };
+    if job.verbose {
+        reporter.note(&format!(
+            "{} {} ({})\n{}",
+            raw.status,
+            raw.reason.as_deref().unwrap_or(""),
+            raw.content_type.as_deref().unwrap_or("no content type"),
+            raw.body.trim()
+        ));
+    }
+    let answer = Answer {
+        status: raw.status,
+        content_type: raw.content_type.as_deref(),
+        body: &raw.body,
+        reason: raw.reason.as_deref(),
+        location: raw.location.as_deref(),
+    };
+    match classify(&answer) {
+        Outcome::Uploaded { warnings } => FileResult::Uploaded { warnings },
+        Outcome::AlreadyExists { message } if job.skip_existing => FileResult::Skipped {
+            message,
+            content_differs: job.target.kind.is_pypi_like(),
+        },
+        Outcome::AlreadyExists { message } => FileResult::Failed(FileError::Exists {
+            file,
+            url,
+            message,
+            pypi_like: job.target.kind.is_pypi_like(),
+        }),
+        Outcome::Rejected(rejection) => FileResult::Failed(FileError::Rejected {
+            file,
+            url,
+            rejection,
+            kind: job.target.kind,
+        }),
+    }
+}

@@ -1,0 +1,191 @@
+//! What happened to each file, and the hint that goes with a failure. The
+//! hints are pure: a rejection and the target in, advice out.
+
+use crate::dist::Digests;
+use crate::settings::IndexKind;
+
+use super::response::{AuthProblem, InvalidHint, RejectKind, Rejection};
+
+/// The result of one file.
+#[derive(Debug)]
+pub struct FileReport {
+    pub filename: String,
+    pub size: u64,
+    pub digests: Option<Digests>,
+    pub result: FileResult,
+    /// The release's page, on indexes that have one.
+    pub page: Option<String>,
+}
+
+#[derive(Debug)]
+pub enum FileResult {
+    Uploaded {
+        warnings: Option<String>,
+    },
+    /// Already on the index and `--skip-existing` was given. On PyPI and
+    /// TestPyPI, which accept an identical re-upload, this means the published
+    /// file's content differs from this one.
+    Skipped {
+        message: String,
+        content_differs: bool,
+    },
+    Failed(FileError),
+    /// Not tried because an earlier file failed.
+    NotAttempted,
+}
+
+impl FileResult {
+    pub fn is_ok(&self) -> bool {
+        matches!(
+            self,
+            FileResult::Uploaded { .. } | FileResult::Skipped { .. }
+        )
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("{file}: cannot read it to compute its digests")]
+    Hash {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{file}: could not upload to {url}")]
+    Send {
+        file: String,
+        url: String,
+        #[source]
+        source: super::client::SendError,
+    },
+    #[error("{file}: {url} already has a file of this name: {message}")]
+    Exists {
+        file: String,
+        url: String,
+        message: String,
+        pypi_like: bool,
+    },
+    #[error("{file}: {url} refused it with {status}: {message}", status = .rejection.status, message = display_message(&.rejection.message))]
+    Rejected {
+        file: String,
+        url: String,
+        rejection: Rejection,
+        kind: IndexKind,
+    },
+}
+
+fn display_message(message: &str) -> &str {
+    if message.is_empty() {
+        "(no message)"
+    } else {
+        message
+    }
+}
+
+impl FileError {
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            FileError::Hash { .. } => None,
+            FileError::Send { .. } => Some(
+                "check the URL and that the server is reachable from here; re-running is safe"
+                    .into(),
+            ),
+            FileError::Exists {
+                pypi_like: true, ..
+            } => Some(
+                "PyPI accepts an identical re-upload, so this file's content differs from the one \
+                 published; file names can never be reused: bump the version (or add a build tag \
+                 to a wheel) and rebuild"
+                    .into(),
+            ),
+            FileError::Exists { .. } => Some(
+                "pass --skip-existing to report existing files as skipped, or bump the version"
+                    .into(),
+            ),
+            FileError::Rejected {
+                rejection,
+                kind,
+                url,
+                ..
+            } => rejection_hint(rejection, *kind, url),
+        }
+    }
+}
+
+/// Advice for a rejection: what the server's answer means and what to do.
+pub fn rejection_hint(rejection: &Rejection, kind: IndexKind, url: &str) -> Option<String> {
+    let pypi = kind.is_pypi_like();
+    Some(match &rejection.kind {
+        RejectKind::Auth(problem) => match problem {
+            AuthProblem::UnknownToken => {
+                "the token was not recognised: it is mistyped, truncated or \
+                revoked, or it belongs to the other index (PyPI and TestPyPI tokens are separate)"
+                    .into()
+            }
+            AuthProblem::ExpiredToken => {
+                "the token has expired (trusted-publishing tokens live 15 \
+                minutes): mint or create a new one"
+                    .into()
+            }
+            AuthProblem::NotAllowedForProject => "the token is scoped to another project, or its \
+                account is not an owner or maintainer of this one: check the project name and the \
+                token's scope"
+                .into(),
+            AuthProblem::PasswordsRetired => {
+                "PyPI takes API tokens only: pass -t/--token (user name __token__)".into()
+            }
+            AuthProblem::AccountSetup => "the account needs a verified e-mail address and \
+                two-factor authentication before it can upload with a user token"
+                .into(),
+            AuthProblem::Other if pypi => {
+                "check the token and that it may upload to this project".into()
+            }
+            AuthProblem::Other => format!("check the user name and password for {url}"),
+        },
+        RejectKind::NotUploadUrl => format!(
+            "this looks like the simple index URL, not the upload URL{}",
+            if pypi || url.contains("pypi.org") {
+                " (PyPI: https://upload.pypi.org/legacy/, TestPyPI: https://test.pypi.org/legacy/)"
+            } else {
+                ""
+            }
+        ),
+        RejectKind::Redirect { location } => match location.as_deref() {
+            Some(location) if location == format!("{url}/") => {
+                format!("the upload URL needs a trailing slash: use --repository-url {location}")
+            }
+            Some(location) => format!(
+                "redirects are not followed because the request carries credentials; if \
+                 {location} is the real upload URL, pass it with --repository-url"
+            ),
+            None => "the server redirected without saying where to; check the upload URL".into(),
+        },
+        RejectKind::HtmlPage => format!(
+            "{url} answered with a web page, so the file was probably not stored: check that it \
+             is the upload URL (devpi: the index URL, pypiserver: the server root)"
+        ),
+        RejectKind::TooLarge => "the file is larger than the server accepts".into(),
+        RejectKind::RateLimited => "the index is rate-limiting: wait a while and re-run".into(),
+        RejectKind::Server => "the index failed; re-run later (an identical re-upload is accepted \
+            by PyPI and devpi, so re-running is safe)"
+            .into(),
+        RejectKind::Invalid(hint) => match hint {
+            InvalidHint::DescriptionRender => "the long description does not render as its \
+                Description-Content-Type says: fix the README markup (`twine check` shows the \
+                error) and rebuild"
+                .into(),
+            InvalidHint::FileTooLarge => "PyPI's default limit is 100 MiB per file and 10 GiB per \
+                project; ask for more at https://pypi.org/help/#file-size-limit"
+                .into(),
+            InvalidHint::NonUserCannotCreate => {
+                "a trusted publisher cannot create a project: add a \
+                pending publisher on PyPI, or make the first upload with a user token"
+                    .into()
+            }
+            InvalidHint::FilenameReused => {
+                "file names can never be reused, even after deletion: bump the version".into()
+            }
+            InvalidHint::None => return None,
+        },
+    })
+}
