@@ -124,15 +124,13 @@ fn print_reports(reports: &[FileReport], print_hash: bool) -> i32 {
             }
             FileResult::Skipped {
                 message,
-                content_differs,
+                content_differs: true,
             } => {
-                if *content_differs {
-                    eprintln!(
-                        "warning: {} was skipped, but the published file differs from this one \
-                         (the index accepts identical re-uploads): {message}",
-                        report.filename
-                    );
-                }
+                eprintln!(
+                    "warning: {} was skipped, but the published file differs from this one \
+                     (the index accepts identical re-uploads): {message}",
+                    report.filename
+                );
             }
             FileResult::Failed(e) => {
                 let _ = stdout.flush();

@@ -146,27 +146,23 @@ pub async fn run(
             .target
             .kind
             .release_page(&item.metadata.name, &item.metadata.version);
-        let digests = match pending.take() {
-            Some(task) => task.await.expect("hashing task panicked"),
-            None => unreachable!("a digest task is started for every file"),
-        };
-        if let Some(next) = prepared.get(i + 1)
-            && !failed
-        {
-            pending = Some(spawn_digest(&next.dist, job.print_hash));
-        }
         if failed {
             reports.push(FileReport {
                 filename,
-                size: std::fs::metadata(&item.dist.path)
-                    .map(|m| m.len())
-                    .unwrap_or(0),
+                size: std::fs::metadata(&item.dist.path).map_or(0, |m| m.len()),
                 digests: None,
                 result: FileResult::NotAttempted,
                 page,
             });
             continue;
         }
+        let digests = match pending.take() {
+            Some(task) => task.await.expect("hashing task panicked"),
+            None => unreachable!("a digest task is started for every file until one fails"),
+        };
+        pending = prepared
+            .get(i + 1)
+            .map(|next| spawn_digest(&next.dist, job.print_hash));
         let (digests, result) = match digests {
             Ok(d) => {
                 let result = upload_one(&job, item, &d, Arc::clone(&reporter)).await;
@@ -240,7 +236,11 @@ async fn upload_one(
         location: raw.location.as_deref(),
     };
     match classify(&answer) {
-        Outcome::Uploaded { warnings } => FileResult::Uploaded { warnings },
+        // Only Warehouse uses the body of a 200 for warnings; other indexes
+        // say "OK" or the like there.
+        Outcome::Uploaded { warnings } => FileResult::Uploaded {
+            warnings: warnings.filter(|_| job.target.kind.is_pypi_like()),
+        },
         Outcome::AlreadyExists { message } if job.skip_existing => FileResult::Skipped {
             message,
             content_differs: job.target.kind.is_pypi_like(),
