@@ -81,19 +81,27 @@ pub fn build_fields(
             requires_python.clone().unwrap_or_default(),
         ),
     ];
+    // twine sends keywords re-joined with ", " after splitting on commas;
+    // Warehouse splits them the same way, so match twine byte for byte.
+    let keywords = keywords
+        .as_ref()
+        .map(|k| k.split(',').map(str::trim).collect::<Vec<_>>().join(", "));
     let single = [
-        ("summary", summary),
-        ("description", description),
-        ("description_content_type", description_content_type),
-        ("keywords", keywords),
-        ("home_page", home_page),
-        ("download_url", download_url),
-        ("author", author),
-        ("author_email", author_email),
-        ("maintainer", maintainer),
-        ("maintainer_email", maintainer_email),
-        ("license", license),
-        ("license_expression", license_expression),
+        ("summary", summary.as_ref()),
+        ("description", description.as_ref()),
+        (
+            "description_content_type",
+            description_content_type.as_ref(),
+        ),
+        ("keywords", keywords.as_ref()),
+        ("home_page", home_page.as_ref()),
+        ("download_url", download_url.as_ref()),
+        ("author", author.as_ref()),
+        ("author_email", author_email.as_ref()),
+        ("maintainer", maintainer.as_ref()),
+        ("maintainer_email", maintainer_email.as_ref()),
+        ("license", license.as_ref()),
+        ("license_expression", license_expression.as_ref()),
     ];
     for (field, value) in single {
         if let Some(value) = value {
@@ -193,7 +201,7 @@ summary=Demo
 description=# Demo
 
 description_content_type=text/markdown
-keywords=a,b
+keywords=a, b
 license_expression=MIT
 license_file=LICENSE
 classifiers=Programming Language :: Python :: 3

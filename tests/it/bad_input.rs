@@ -1,0 +1,263 @@
+//! Bad input: every broken fixture and misuse gets one precise message, a
+//! non-zero exit, and nothing is sent.
+
+use crate::support::fake_index::FakeIndex;
+use crate::support::{SECRET, bad, good, mintup, run};
+
+/// Upload `files` to a fake index; return the run and how many requests the
+/// index saw.
+fn upload(files: &[String]) -> (crate::support::Run, usize) {
+    let index = FakeIndex::accepting();
+    let home = tempfile::tempdir().unwrap();
+    let out = run(mintup(home.path())
+        .args([
+            "upload",
+            "--repository-url",
+            &index.url,
+            "-u",
+            "u",
+            "-p",
+            SECRET,
+        ])
+        .args(files));
+    let sent = index.received().len();
+    (out, sent)
+}
+
+fn assert_fails_before_sending(files: &[String], expected: &[&str]) {
+    let (out, sent) = upload(files);
+    assert_eq!(out.code, 1, "stderr: {}", out.stderr);
+    assert_eq!(sent, 0, "nothing may be sent when a file is bad");
+    assert!(out.stdout.is_empty(), "stdout: {}", out.stdout);
+    for text in expected {
+        assert!(
+            out.stderr.contains(text),
+            "expected {text:?} in:\n{}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn truncated_wheel() {
+    assert_fails_before_sending(
+        &[bad("truncated-1.0-py3-none-any.whl")],
+        &[
+            "truncated-1.0-py3-none-any.whl: cannot read its metadata",
+            "caused by: it is not a valid zip archive (truncated or corrupt)",
+            "hint: rebuild the distribution",
+        ],
+    );
+}
+
+#[test]
+fn wheel_without_metadata() {
+    assert_fails_before_sending(
+        &[bad("nometa-1.0-py3-none-any.whl")],
+        &[
+            "nometa-1.0-py3-none-any.whl: cannot read its metadata",
+            "caused by: it has no nometa-1.0.dist-info/METADATA",
+        ],
+    );
+}
+
+#[test]
+fn sdist_without_pkg_info() {
+    assert_fails_before_sending(
+        &[bad("nopkginfo-1.0.tar.gz")],
+        &["caused by: it has no PKG-INFO in its top-level directory (<name>-<version>/PKG-INFO)"],
+    );
+}
+
+#[test]
+fn sdist_with_two_pkg_info() {
+    assert_fails_before_sending(
+        &[bad("twopkginfo-1.0.tar.gz")],
+        &[
+            "caused by: it has 2 metadata files (",
+            "it must have exactly one",
+        ],
+    );
+}
+
+#[test]
+fn empty_file() {
+    assert_fails_before_sending(
+        &[bad("empty-1.0-py3-none-any.whl")],
+        &[
+            "empty-1.0-py3-none-any.whl: cannot read its metadata",
+            "caused by: the file is empty (0 bytes)",
+        ],
+    );
+}
+
+#[test]
+fn not_gzip() {
+    assert_fails_before_sending(
+        &[bad("notgzip-1.0.tar.gz")],
+        &["caused by: it is not a valid gzip-compressed tar archive (truncated or corrupt)"],
+    );
+}
+
+#[test]
+fn unknown_extensions_are_listed_together() {
+    assert_fails_before_sending(
+        &[
+            bad("unknown-1.0.egg"),
+            bad("unknown-1.0.rpm"),
+            good("legacy_zip-0.1.zip"),
+        ],
+        &[
+            "error: these files are not a distribution: unknown-1.0.egg: not a distribution file",
+            "unknown-1.0.rpm: not a distribution file (expected a .whl, .tar.gz or legacy .zip sdist)",
+            "hint: pass only wheels",
+        ],
+    );
+}
+
+#[test]
+fn a_bad_file_stops_the_batch_before_any_upload() {
+    assert_fails_before_sending(
+        &[
+            good("mintup_hatch_demo-0.4.2-py3-none-any.whl"),
+            bad("nometa-1.0-py3-none-any.whl"),
+        ],
+        &["nometa-1.0-py3-none-any.whl"],
+    );
+}
+
+#[test]
+fn missing_file_and_empty_glob() {
+    let (out, _) = upload(&["no/such/file.whl".into()]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("error: no such file or directory: no/such/file.whl"),
+        "{}",
+        out.stderr
+    );
+    let pattern = format!(
+        "{}/*.nothing",
+        crate::support::root().join("fixtures/good").display()
+    );
+    let (out, _) = upload(&[pattern]);
+    assert!(
+        out.stderr.contains("no files match the pattern"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn default_is_dist_directory() {
+    let home = tempfile::tempdir().unwrap();
+    let out = run(mintup(home.path()).args(["upload", "-t", SECRET]));
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("error: no such file or directory: dist"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("hint: build first"), "{}", out.stderr);
+}
+
+#[test]
+fn no_credentials_names_every_place_looked() {
+    let home = tempfile::tempdir().unwrap();
+    let out = run(mintup(home.path())
+        .env("CI", "true")
+        .args(["upload", &good("legacy_zip-0.1.zip")]));
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains(
+            "error: no password or token for https://upload.pypi.org/legacy/; looked in: --password/--token, \
+             MINTUP_PASSWORD/MINTUP_TOKEN, TWINE_PASSWORD, "
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("no prompt: CI is set"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("hint: pass -t/--token"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn unknown_repository_and_usage_errors_exit_2() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join(".pypirc"),
+        "[corp]\nrepository = https://corp.example/\n",
+    )
+    .unwrap();
+    let out = run(mintup(home.path()).args(["upload", "-r", "nope", "-t", SECRET]));
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("unknown repository 'nope'"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(".pypirc has only: corp"),
+        "{}",
+        out.stderr
+    );
+    let out = run(mintup(home.path()).args(["upload", "-t", SECRET, "-p", SECRET]));
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("cannot be used with"), "{}", out.stderr);
+}
+
+#[test]
+fn explicit_config_file_must_exist() {
+    let home = tempfile::tempdir().unwrap();
+    let out =
+        run(mintup(home.path()).args(["upload", "--config-file", "missing.pypirc", "-t", SECRET]));
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("error: cannot read the config file missing.pypirc"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn attestations_flag_requires_the_files() {
+    let (out, sent) = {
+        let index = FakeIndex::accepting();
+        let home = tempfile::tempdir().unwrap();
+        let out = run(mintup(home.path())
+            .args([
+                "upload",
+                "--attestations",
+                "--repository-url",
+                &index.url,
+                "-u",
+                "u",
+                "-p",
+                SECRET,
+            ])
+            .arg(good("legacy_zip-0.1.zip")));
+        (out, index.received().len())
+    };
+    assert_eq!((out.code, sent), (1, 0));
+    assert!(
+        out.stderr
+            .contains("legacy_zip-0.1.zip: --attestations was given but"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("legacy_zip-0.1.zip.publish.attestation does not exist"),
+        "{}",
+        out.stderr
+    );
+}

@@ -1,0 +1,507 @@
+//! Uploads to the in-process fake index: what arrives on the wire, and how
+//! each kind of answer is reported.
+
+use base64::Engine as _;
+
+use crate::support::fake_index::{FakeIndex, Received, Reply};
+use crate::support::{Run, SECRET, good, mintup, root, run, sha256_hex};
+
+const HATCH_WHEEL: &str = "mintup_hatch_demo-0.4.2-py3-none-any.whl";
+const HATCH_SDIST: &str = "mintup_hatch_demo-0.4.2.tar.gz";
+
+fn upload_to(index: &FakeIndex, extra: &[&str], files: &[String]) -> Run {
+    let home = tempfile::tempdir().unwrap();
+    run(mintup(home.path())
+        .args([
+            "upload",
+            "--repository-url",
+            &index.url,
+            "-u",
+            "alice",
+            "-p",
+            SECRET,
+        ])
+        .args(extra)
+        .args(files))
+}
+
+fn only_request(index: &FakeIndex) -> Received {
+    let received = index.received();
+    assert_eq!(received.len(), 1, "{received:#?}");
+    received.into_iter().next().unwrap()
+}
+
+fn expected_sha256(filename: &str) -> String {
+    let text = std::fs::read_to_string(root().join("fixtures/expected.json")).unwrap();
+    let list: serde_json::Value = serde_json::from_str(&text).unwrap();
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["filename"] == filename)
+        .and_then(|e| e["sha256"].as_str())
+        .unwrap_or_else(|| panic!("{filename} not in expected.json"))
+        .to_owned()
+}
+
+#[test]
+fn fields_digests_and_streamed_file_as_received() {
+    let index = FakeIndex::accepting();
+    let out = upload_to(&index, &[], &[good(HATCH_WHEEL)]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .starts_with(&format!("uploaded  {HATCH_WHEEL}  3.5 KiB")),
+        "{}",
+        out.stdout
+    );
+    let req = only_request(&index);
+    assert_eq!(
+        (req.method.as_str(), req.path.as_str()),
+        ("POST", "/legacy/")
+    );
+    let bytes = std::fs::read(good(HATCH_WHEEL)).unwrap();
+    let sha256 = sha256_hex(&bytes);
+    assert_eq!(sha256, expected_sha256(HATCH_WHEEL));
+    let blake2 = blake2b_simd::Params::new()
+        .hash_length(32)
+        .hash(&bytes)
+        .to_hex()
+        .to_string();
+    assert_eq!(req.field(":action"), Some("file_upload"));
+    assert_eq!(req.field("protocol_version"), Some("1"));
+    assert_eq!(req.field("filetype"), Some("bdist_wheel"));
+    assert_eq!(req.field("pyversion"), Some("py3"));
+    assert_eq!(req.field("sha256_digest"), Some(sha256.as_str()));
+    assert_eq!(req.field("blake2_256_digest"), Some(blake2.as_str()));
+    assert_eq!(req.field("md5_digest"), None);
+    assert_eq!(req.field("name"), Some("mintup-hatch-demo"));
+    assert_eq!(req.field("version"), Some("0.4.2"));
+    assert_eq!(req.field("metadata_version"), Some("2.4"));
+    assert_eq!(req.field("license_expression"), Some("MIT"));
+    assert!(req.all("classifiers").len() >= 10);
+    assert!(!req.all("project_urls").is_empty());
+    assert!(
+        req.all("license_file").contains(&"LICENSE.txt") || !req.all("license_file").is_empty()
+    );
+    // The file is the last part, with the type Warehouse requires.
+    assert_eq!(req.files.len(), 1);
+    let file = &req.files[0];
+    assert_eq!(
+        (file.field.as_str(), file.filename.as_str()),
+        ("content", HATCH_WHEEL)
+    );
+    assert_eq!(file.content_type, "application/octet-stream");
+    assert_eq!(
+        (file.len, file.sha256.as_str()),
+        (bytes.len(), sha256.as_str())
+    );
+    // Streamed, yet with an exact Content-Length rather than chunked.
+    assert_eq!(
+        req.header("content-length"),
+        Some(req.body_len.to_string().as_str())
+    );
+    assert_eq!(req.header("transfer-encoding"), None);
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("alice:{SECRET}"));
+    assert_eq!(
+        req.header("authorization"),
+        Some(format!("Basic {basic}").as_str())
+    );
+    assert!(
+        req.header("accept")
+            .unwrap()
+            .starts_with("application/json")
+    );
+    assert!(req.header("user-agent").unwrap().starts_with("mintup/"));
+}
+
+#[test]
+fn wheels_go_before_sdists_and_print_hash_shows_all_three() {
+    let index = FakeIndex::accepting();
+    let out = upload_to(
+        &index,
+        &["--print-hash"],
+        &[good(HATCH_SDIST), good(HATCH_WHEEL)],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let order: Vec<String> = index
+        .received()
+        .iter()
+        .map(|r| r.files[0].filename.clone())
+        .collect();
+    assert_eq!(order, [HATCH_WHEEL, HATCH_SDIST]);
+    let bytes = std::fs::read(good(HATCH_SDIST)).unwrap();
+    let md5 = {
+        use md5::Digest;
+        md5::Md5::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    assert!(
+        out.stdout
+            .contains(&format!("  sha256      {}", sha256_hex(&bytes))),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(&format!("  md5         {md5}")),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("  blake2b-256 "), "{}", out.stdout);
+    assert_eq!(out.stdout.lines().count(), 8, "{}", out.stdout);
+}
+
+#[test]
+fn folded_description_header_is_sent_unfolded() {
+    let index = FakeIndex::accepting();
+    let out = upload_to(
+        &index,
+        &[],
+        &[good("OldStyle_Pipes-0.9.1-py2.py3-none-any.whl")],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let req = only_request(&index);
+    let description = req.field("description").unwrap();
+    assert!(!description.contains("       |"), "{description}");
+    assert!(
+        !description.lines().any(|l| l.starts_with("        ")),
+        "{description}"
+    );
+    assert!(description.lines().count() > 3, "{description}");
+    assert_eq!(req.field("pyversion"), Some("py2.py3"));
+}
+
+#[test]
+fn signature_comment_and_attestation_are_attached() {
+    let dir = tempfile::tempdir().unwrap();
+    let wheel = dir.path().join(HATCH_WHEEL);
+    std::fs::copy(good(HATCH_WHEEL), &wheel).unwrap();
+    std::fs::write(
+        dir.path().join(format!("{HATCH_WHEEL}.asc")),
+        "-----BEGIN PGP SIGNATURE-----\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path()
+            .join(format!("{HATCH_WHEEL}.publish.attestation")),
+        r#"{"version": 1, "verification_material": {}, "envelope": {}}"#,
+    )
+    .unwrap();
+    let index = FakeIndex::accepting();
+    let out = upload_to(
+        &index,
+        &["--attestations", "--comment", "built in CI"],
+        &[dir.path().display().to_string()],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let req = only_request(&index);
+    assert_eq!(req.field("comment"), Some("built in CI"));
+    let attestations: serde_json::Value =
+        serde_json::from_str(req.field("attestations").unwrap()).unwrap();
+    assert_eq!(attestations[0]["version"], 1);
+    let names: Vec<&str> = req.files.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(names, ["gpg_signature", "content"]);
+    assert_eq!(req.files[0].filename, format!("{HATCH_WHEEL}.asc"));
+}
+
+#[test]
+fn pypi_file_exists_fails_and_skip_existing_skips() {
+    let exists = "File already exists ('mintup_hatch_demo-0.4.2-py3-none-any.whl', with blake2_256 hash 'ab'). \
+                  See https://pypi.org/help/#file-name-reuse for more information.";
+    let index = FakeIndex::always(Reply::json(400, exists));
+    let out = upload_to(&index, &[], &[good(HATCH_WHEEL)]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stdout.starts_with(&format!("failed    {HATCH_WHEEL}")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr
+            .contains("already has a file of this name: File already exists ("),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("hint: pass --skip-existing"),
+        "{}",
+        out.stderr
+    );
+    let out = upload_to(&index, &["--skip-existing"], &[good(HATCH_WHEEL)]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.starts_with(&format!("skipped   {HATCH_WHEEL}")),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn conflict_409_is_exists_too() {
+    let index = FakeIndex::always(Reply::status(409, "x already exists in non-volatile index"));
+    let out = upload_to(
+        &index,
+        &["--skip-existing"],
+        &[good(HATCH_WHEEL), good(HATCH_SDIST)],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout.matches("skipped ").count(), 2, "{}", out.stdout);
+}
+
+#[test]
+fn forbidden_answers_name_the_problem() {
+    let cases = [
+        (
+            "Invalid or non-existent authentication information. See https://pypi.org/help/#invalid-auth for more information.",
+            "the token was not recognised",
+        ),
+        (
+            "The given token isn't allowed to upload to project 'mintup-hatch-demo'.",
+            "the token is scoped to another project",
+        ),
+        (
+            "Invalid API Token: token is expired",
+            "the token has expired",
+        ),
+    ];
+    for (message, hint) in cases {
+        let index = FakeIndex::always(Reply::json(403, message));
+        let out = upload_to(&index, &[], &[good(HATCH_WHEEL)]);
+        assert_eq!(out.code, 1);
+        assert!(
+            out.stderr
+                .contains(&format!("refused it with 403: {message}")),
+            "{}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains(&format!("hint: {hint}")),
+            "{}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn method_not_allowed_means_simple_index_url() {
+    let index = FakeIndex::always(Reply::status(405, "Method Not Allowed"));
+    let out = upload_to(&index, &[], &[good(HATCH_WHEEL)]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("hint: this looks like the simple index URL, not the upload URL"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn file_too_large_400_gets_the_limit_hint() {
+    let index = FakeIndex::always(Reply::json(
+        400,
+        "File too large. Limit for project 'x' is 100 MB. See https://docs.pypi.org/project-management/storage-limits#requesting-a-file-size-limit-increase for more information.",
+    ));
+    let out = upload_to(&index, &[], &[good(HATCH_WHEEL)]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("refused it with 400: File too large."),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("hint: PyPI's default limit is 100 MiB per file"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn redirect_is_not_followed_and_names_the_url() {
+    let index = FakeIndex::start(|req| {
+        Reply::status(308, "").header(
+            "location",
+            &format!("http://{}{}/", req.header("host").unwrap(), req.path),
+        )
+    });
+    let url = index.at("/upload");
+    let home = tempfile::tempdir().unwrap();
+    let out = run(mintup(home.path())
+        .args(["upload", "--repository-url", &url, "-u", "u", "-p", SECRET])
+        .arg(good(HATCH_WHEEL)));
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        index.received().len(),
+        1,
+        "the redirect must not be followed"
+    );
+    assert!(
+        out.stderr.contains(&format!(
+            "hint: the upload URL needs a trailing slash: use --repository-url {url}/"
+        )),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn legacy_without_slash_is_corrected_with_a_note() {
+    let index = FakeIndex::accepting();
+    let url = index.at("/legacy");
+    let home = tempfile::tempdir().unwrap();
+    let out = run(mintup(home.path())
+        .args(["upload", "--repository-url", &url, "-u", "u", "-p", SECRET])
+        .arg(good(HATCH_WHEEL)));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(only_request(&index).path, "/legacy/");
+    assert!(
+        out.stderr
+            .contains("note: added the trailing slash the upload URL needs"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn html_error_page_is_reduced_to_its_message() {
+    let page = "<html><head><title>400 Bad Request</title></head><body><h1>400 Bad Request</h1>\
+                The description failed to render for 'text/x-rst'.<br/><br/></body></html>";
+    let index = FakeIndex::always(Reply::status(400, page).header("content-type", "text/html"));
+    let out = upload_to(&index, &[], &[good(HATCH_WHEEL)]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("refused it with 400: 400 Bad Request The description failed to render for 'text/x-rst'."), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("hint: the long description does not render"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn reason_phrase_is_used_when_the_body_is_empty() {
+    let index =
+        FakeIndex::always(Reply::status(400, "").reason("Invalid value for blake2_256_digest"));
+    let out = upload_to(&index, &[], &[good(HATCH_WHEEL)]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("refused it with 400: Invalid value for blake2_256_digest"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_web_page_answering_200_is_not_an_upload() {
+    let index = FakeIndex::always(
+        Reply::status(
+            200,
+            "<!DOCTYPE html><html><body><a href='x'>x</a></body></html>",
+        )
+        .header("content-type", "text/html"),
+    );
+    let out = upload_to(&index, &[], &[good(HATCH_WHEEL)]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("answered with a web page, so the file was probably not stored"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn first_failure_stops_the_rest() {
+    let mut first = true;
+    let index = FakeIndex::start(move |_| {
+        let reply = if first {
+            Reply::status(500, "boom")
+        } else {
+            Reply::ok()
+        };
+        first = false;
+        reply
+    });
+    let out = upload_to(&index, &[], &[good(HATCH_WHEEL), good(HATCH_SDIST)]);
+    assert_eq!(out.code, 1);
+    assert_eq!(index.received().len(), 1);
+    assert!(
+        out.stdout.contains(&format!("not sent  {HATCH_SDIST}")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr.contains("refused it with 500: boom"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("hint: the index failed; re-run later"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn unreachable_server_is_named() {
+    let port = crate::support::peers::free_port();
+    let url = format!("http://127.0.0.1:{port}/");
+    let home = tempfile::tempdir().unwrap();
+    let out = run(mintup(home.path())
+        .args(["upload", "--repository-url", &url, "-u", "u", "-p", SECRET])
+        .arg(good(HATCH_WHEEL)));
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains(&format!("error: {HATCH_WHEEL}: could not upload to {url}")),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.to_lowercase().contains("connection refused"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("hint: check the URL and that the server is reachable"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn environment_and_pypirc_credentials_reach_the_wire() {
+    let index = FakeIndex::accepting();
+    let home = tempfile::tempdir().unwrap();
+    let basic = |user: &str, pass: &str| {
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"))
+        )
+    };
+    // MINTUP_TOKEN beats TWINE_*, and the URL comes from TWINE_REPOSITORY_URL.
+    let out = run(mintup(home.path())
+        .env("MINTUP_TOKEN", SECRET)
+        .env("TWINE_USERNAME", "bob")
+        .env("TWINE_PASSWORD", "twine-pass")
+        .env("TWINE_REPOSITORY_URL", &index.url)
+        .args(["upload", &good(HATCH_WHEEL)]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // A .pypirc section chosen with -r.
+    std::fs::write(
+        home.path().join(".pypirc"),
+        format!("[distutils]\nindex-servers =\n    local\n\n[local]\nrepository = {}\nusername = carol\npassword = {SECRET}\n", index.url),
+    )
+    .unwrap();
+    let out = run(mintup(home.path()).args(["upload", "-r", "local", &good(HATCH_WHEEL)]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let auth: Vec<String> = index
+        .received()
+        .iter()
+        .map(|r| r.header("authorization").unwrap().to_owned())
+        .collect();
+    assert_eq!(auth, [basic("__token__", SECRET), basic("carol", SECRET)]);
+}

@@ -1,0 +1,17 @@
+//! mintup's integration tests, in one binary. Every test drives the real
+//! `mintup` executable and checks that the credentials it was given never
+//! appear in its output.
+
+/// Shared helpers: running the binary, the fake index, the real peers.
+mod support;
+
+/// Usage and bad-input errors: each broken fixture's message, missing
+/// credentials, unknown repositories.
+mod bad_input;
+/// The in-process fake index: fields, digests and streaming as received, and
+/// each kind of server answer.
+mod fake_index;
+/// A real pypiserver: upload, download back, re-upload.
+mod pypiserver;
+/// The same fixtures uploaded by twine and by mintup, fields compared.
+mod twine_parity;

@@ -1,0 +1,79 @@
+//! Test helpers: the binary with a clean environment, output checks, paths.
+
+pub mod fake_index;
+pub mod peers;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The password every CLI test hands to mintup; it must never be printed.
+pub const SECRET: &str = "pypi-SeCrEt-d0-n0t-pr1nt";
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn good(name: &str) -> String {
+    root()
+        .join("fixtures/good")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+pub fn bad(name: &str) -> String {
+    root().join("fixtures/bad").join(name).display().to_string()
+}
+
+pub fn good_files() -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(root().join("fixtures/good"))
+        .expect("fixtures/good")
+        .map(|e| e.expect("entry").path().display().to_string())
+        .collect();
+    files.sort();
+    files
+}
+
+/// `mintup` with an empty environment and a HOME of its own (so no real
+/// ~/.pypirc is read).
+pub fn mintup(home: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mintup"));
+    cmd.env_clear().env("HOME", home).current_dir(home);
+    cmd
+}
+
+/// What a run printed.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Run, and check that [`SECRET`] appears in neither stream.
+pub fn run(cmd: &mut Command) -> Run {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().expect("mintup runs");
+    let run = Run {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    };
+    assert!(
+        !run.stdout.contains(SECRET) && !run.stderr.contains(SECRET),
+        "the password leaked into the output:\n{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    run
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

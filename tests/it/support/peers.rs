@@ -1,0 +1,133 @@
+//! The real third-party peers, from the venv `scripts/test-env` creates:
+//! pypiserver and twine. Each server is started on 127.0.0.1 and stopped when
+//! its handle drops; every wait is bounded.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The test venv; its absence is a failure, not a skip, so that a run without
+/// the peers cannot pass unnoticed.
+pub fn venv_bin(tool: &str) -> PathBuf {
+    let bin = super::root().join(".test-env/venv/bin").join(tool);
+    assert!(
+        bin.exists(),
+        "{} is missing: run `scripts/test-env` (or the README's test command) first",
+        bin.display()
+    );
+    bin
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// A plain HTTP/1.0 GET against 127.0.0.1: (status, body).
+pub fn http_get(port: u16, path: &str) -> std::io::Result<(u16, Vec<u8>)> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response)?;
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| std::io::Error::other("no header end"))?;
+    let head = String::from_utf8_lossy(&response[..split]).into_owned();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("bad status line: {head}")))?;
+    Ok((status, response[split + 4..].to_vec()))
+}
+
+/// Wait until something answers HTTP on the port, for at most `limit`.
+fn wait_until_up(port: u16, limit: Duration, child: &mut Child, what: &str) {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("{what} exited early with {status}");
+        }
+        if http_get(port, "/").is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("{what} did not answer on 127.0.0.1:{port} within {limit:?}");
+}
+
+/// A running pypiserver with one htpasswd user; stopped on drop.
+pub struct PypiServer {
+    pub port: u16,
+    pub url: String,
+    pub packages: PathBuf,
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl PypiServer {
+    pub fn start(user: &str, password: &str) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let packages = dir.path().join("packages");
+        std::fs::create_dir(&packages).expect("packages dir");
+        let htpasswd = dir.path().join("htpasswd");
+        let status = Command::new(venv_bin("python"))
+            .args([
+                "-c",
+                "import sys; from passlib.apache import HtpasswdFile as H; \
+                 h = H(sys.argv[1], new=True); h.set_password(sys.argv[2], sys.argv[3]); h.save()",
+            ])
+            .arg(&htpasswd)
+            .args([user, password])
+            .status()
+            .expect("python runs");
+        assert!(status.success(), "could not write the htpasswd file");
+        let port = super::peers::free_port();
+        let mut child = Command::new(venv_bin("pypi-server"))
+            .args([
+                "run",
+                "-i",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+                "-a",
+                "update",
+                "-P",
+            ])
+            .arg(&htpasswd)
+            .arg(&packages)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("pypi-server starts");
+        wait_until_up(port, Duration::from_secs(30), &mut child, "pypi-server");
+        PypiServer {
+            port,
+            url: format!("http://127.0.0.1:{port}/"),
+            packages,
+            child,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for PypiServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// twine from the test venv, with a clean environment.
+pub fn twine(home: &Path) -> Command {
+    let mut cmd = Command::new(venv_bin("twine"));
+    cmd.env_clear().env("HOME", home).current_dir(home);
+    cmd
+}
