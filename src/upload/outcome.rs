@@ -142,6 +142,10 @@ pub fn rejection_hint(rejection: &Rejection, kind: IndexKind, url: &str) -> Opti
             }
             AuthProblem::Other => format!("check the user name and password for {url}"),
         },
+        RejectKind::NotFound => format!(
+            "nothing at {url} takes uploads: check the upload URL (devpi: the index URL such as \
+             /user/index/, pypiserver: the server root)"
+        ),
         RejectKind::NotUploadUrl => format!(
             "this looks like the simple index URL, not the upload URL{}",
             if pypi || url.contains("pypi.org") {

@@ -41,6 +41,8 @@ pub enum RejectKind {
     /// 401/403: the credentials were refused; the problem is named where the
     /// server's text tells it.
     Auth(AuthProblem),
+    /// 404: nothing at this URL.
+    NotFound,
     /// 405: the URL is not an upload endpoint.
     NotUploadUrl,
     /// 3xx: never followed, because the request carries credentials.
@@ -123,6 +125,7 @@ pub fn classify(answer: &Answer<'_>) -> Outcome {
         // Artifactory refuses an overwrite as a permission problem.
         403 if lower.contains("overwrite artifact") => Outcome::AlreadyExists { message },
         401 | 403 => rejected(RejectKind::Auth(auth_problem(&lower))),
+        404 => rejected(RejectKind::NotFound),
         405 => rejected(RejectKind::NotUploadUrl),
         413 => rejected(RejectKind::TooLarge),
         429 => rejected(RejectKind::RateLimited),
@@ -407,6 +410,7 @@ mod tests {
     #[test]
     fn status_table() {
         let kind = |status, body| rejection(classify(&answer(status, body))).kind;
+        assert_eq!(kind(404, ""), RejectKind::NotFound);
         assert_eq!(kind(413, ""), RejectKind::TooLarge);
         assert_eq!(
             kind(429, "Too many new projects created"),

@@ -505,3 +505,22 @@ fn environment_and_pypirc_credentials_reach_the_wire() {
         .collect();
     assert_eq!(auth, [basic("__token__", SECRET), basic("carol", SECRET)]);
 }
+
+#[test]
+fn not_found_points_at_the_url() {
+    let index = FakeIndex::always(Reply::status(404, "The resource could not be found."));
+    let out = upload_to(&index, &[], &[good(HATCH_WHEEL)]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("refused it with 404: The resource could not be found."),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains(&format!("hint: nothing at {} takes uploads", index.url)),
+        "{}",
+        out.stderr
+    );
+}

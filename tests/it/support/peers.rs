@@ -3,6 +3,8 @@
 //! its handle drops; every wait is bounded.
 
 use std::io::{Read, Write};
+
+use base64::Engine as _;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -30,9 +32,29 @@ pub fn free_port() -> u16 {
 
 /// A plain HTTP/1.0 GET against 127.0.0.1: (status, body).
 pub fn http_get(port: u16, path: &str) -> std::io::Result<(u16, Vec<u8>)> {
+    http(port, "GET", path, &[], b"")
+}
+
+/// A plain HTTP/1.0 request against 127.0.0.1: (status, body).
+pub fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<(u16, Vec<u8>)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")?;
+    let mut request = format!(
+        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes())?;
+    stream.write_all(body)?;
     let mut response = Vec::new();
     stream.read_to_end(&mut response)?;
     let split = response
@@ -130,4 +152,98 @@ pub fn twine(home: &Path) -> Command {
     let mut cmd = Command::new(venv_bin("twine"));
     cmd.env_clear().env("HOME", home).current_dir(home);
     cmd
+}
+
+/// A running devpi-server (offline: its PyPI mirror never goes out) with a
+/// user and a non-volatile index; stopped on drop.
+pub struct Devpi {
+    pub port: u16,
+    /// The upload URL: devpi takes uploads at the index URL itself.
+    pub index_url: String,
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl Devpi {
+    pub fn start(user: &str, password: &str) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let serverdir = dir.path().join("server");
+        let status = Command::new(venv_bin("devpi-init"))
+            .arg("--serverdir")
+            .arg(&serverdir)
+            .args(["--root-passwd", "root-pw"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("devpi-init runs");
+        assert!(status.success(), "devpi-init failed");
+        let port = free_port();
+        let mut child = Command::new(venv_bin("devpi-server"))
+            .arg("--serverdir")
+            .arg(&serverdir)
+            .args([
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--offline-mode",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("devpi-server starts");
+        wait_until_up(port, Duration::from_secs(60), &mut child, "devpi-server");
+        let json = [
+            ("Content-Type", "application/json"),
+            ("Accept", "application/json"),
+        ];
+        let user_body = format!(r#"{{"password": "{password}", "email": "{user}@example.org"}}"#);
+        let (status, body) = http(
+            port,
+            "PUT",
+            &format!("/{user}"),
+            &json,
+            user_body.as_bytes(),
+        )
+        .expect("create user");
+        assert_eq!(
+            status,
+            201,
+            "create user: {}",
+            String::from_utf8_lossy(&body)
+        );
+        let basic = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+        );
+        let mut headers = json.to_vec();
+        headers.push(("Authorization", &basic));
+        let (status, body) = http(
+            port,
+            "PUT",
+            &format!("/{user}/dev"),
+            &headers,
+            br#"{"bases": "", "volatile": false}"#,
+        )
+        .expect("create index");
+        assert_eq!(
+            status,
+            200,
+            "create index: {}",
+            String::from_utf8_lossy(&body)
+        );
+        Devpi {
+            port,
+            index_url: format!("http://127.0.0.1:{port}/{user}/dev/"),
+            child,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for Devpi {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
