@@ -27,7 +27,7 @@ pub enum ClientError {
     #[error("cannot read the CA bundle {}", .0.display())]
     CaRead(PathBuf, #[source] std::io::Error),
     #[error("the CA bundle {} holds no usable PEM certificate", .0.display())]
-    CaParse(PathBuf, #[source] reqwest::Error),
+    CaParse(PathBuf, #[source] Option<reqwest::Error>),
     #[error("cannot read the client certificate {}", .0.display())]
     IdentityRead(PathBuf, #[source] std::io::Error),
     #[error("the client certificate {} is not a PEM certificate and private key", .0.display())]
@@ -53,7 +53,10 @@ pub fn build_client(
     if let Some(path) = ca_cert {
         let pem = std::fs::read(path).map_err(|e| ClientError::CaRead(path.into(), e))?;
         let certs = reqwest::Certificate::from_pem_bundle(&pem)
-            .map_err(|e| ClientError::CaParse(path.into(), e))?;
+            .map_err(|e| ClientError::CaParse(path.into(), Some(e)))?;
+        if certs.is_empty() {
+            return Err(ClientError::CaParse(path.into(), None));
+        }
         builder = builder.tls_certs_only(certs);
     }
     if let Some(path) = client_cert {

@@ -261,3 +261,30 @@ fn attestations_flag_requires_the_files() {
         out.stderr
     );
 }
+
+#[test]
+fn unusable_ca_bundles_are_named() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join("junk.pem"), "not a certificate\n").unwrap();
+    for (cert, expected) in [
+        (
+            "missing.pem",
+            "error: cannot read the CA bundle missing.pem",
+        ),
+        (
+            "junk.pem",
+            "error: the CA bundle junk.pem holds no usable PEM certificate",
+        ),
+    ] {
+        let out = run(mintup(home.path()).args([
+            "upload",
+            "--cert",
+            cert,
+            "-t",
+            SECRET,
+            &good("legacy_zip-0.1.zip"),
+        ]));
+        assert_eq!(out.code, 1);
+        assert!(out.stderr.contains(expected), "{}", out.stderr);
+    }
+}
