@@ -1,7 +1,8 @@
 //! File digests from one read: sha256 and blake2b-256 always (they go in the
 //! form), md5 only when asked (for `--print-hash`). Each hash runs on its own
 //! thread over shared chunks, so two digests cost about as much as the slower
-//! one, and memory stays at a few chunks whatever the file size.
+//! one, and memory stays at a few chunks whatever the file size. A file of
+//! less than one chunk is hashed in place and kept for sending.
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -62,21 +63,40 @@ fn blake2b_256() -> blake2b_simd::State {
     blake2b_simd::Params::new().hash_length(32).to_state()
 }
 
+/// A file's digests, and its bytes when it fits in one chunk (so that a small
+/// file is read once for both hashing and sending).
+#[derive(Debug, Clone)]
+pub struct Hashed {
+    pub digests: Digests,
+    pub small_contents: Option<Vec<u8>>,
+}
+
 /// Hash a file read from disk once.
-pub fn digest_file(path: &Path, with_md5: bool) -> io::Result<Digests> {
+pub fn digest_file(path: &Path, with_md5: bool) -> io::Result<Hashed> {
     digest_reader(File::open(path)?, with_md5)
 }
 
-/// Hash everything `reader` yields. The calling thread reads; one thread per
-/// digest hashes.
-pub fn digest_reader(mut reader: impl Read, with_md5: bool) -> io::Result<Digests> {
-    let mut hashers: Vec<Box<dyn Hasher>> = vec![Box::new(Sha256::new()), Box::new(blake2b_256())];
-    if with_md5 {
-        hashers.push(Box::new(Md5::new()));
+/// Hash everything `reader` yields. Input that fits in one chunk is hashed on
+/// the calling thread and kept; larger input is read by the calling thread
+/// and hashed by one thread per digest.
+pub fn digest_reader(mut reader: impl Read, with_md5: bool) -> io::Result<Hashed> {
+    let first = read_chunk(&mut reader)?;
+    if first.len() < CHUNK {
+        let mut hashers = hashers(with_md5);
+        for hasher in &mut hashers {
+            hasher.update(&first);
+        }
+        return Ok(Hashed {
+            digests: finish(
+                first.len() as u64,
+                hashers.into_iter().map(|h| h.finish_hex()),
+            ),
+            small_contents: Some(first),
+        });
     }
     let mut senders = Vec::new();
     let mut workers = Vec::new();
-    for mut hasher in hashers {
+    for mut hasher in hashers(with_md5) {
         let (tx, rx) = sync_channel::<Arc<Vec<u8>>>(QUEUE);
         senders.push(tx);
         workers.push(thread::spawn(move || {
@@ -87,34 +107,57 @@ pub fn digest_reader(mut reader: impl Read, with_md5: bool) -> io::Result<Digest
         }));
     }
     let mut size = 0u64;
+    let mut chunk = first;
     let read_result = loop {
-        let mut chunk = Vec::with_capacity(CHUNK);
-        match (&mut reader).take(CHUNK as u64).read_to_end(&mut chunk) {
-            Ok(0) => break Ok(()),
-            Ok(n) => {
-                size += n as u64;
-                let chunk = Arc::new(chunk);
-                for tx in &senders {
-                    // A worker only stops early by panicking, which join reports.
-                    let _ = tx.send(Arc::clone(&chunk));
-                }
-            }
-            Err(e) => break Err(e),
+        if chunk.is_empty() {
+            break Ok(());
         }
+        size += chunk.len() as u64;
+        let shared = Arc::new(chunk);
+        for tx in &senders {
+            // A worker only stops early by panicking, which join reports.
+            let _ = tx.send(Arc::clone(&shared));
+        }
+        chunk = match read_chunk(&mut reader) {
+            Ok(next) => next,
+            Err(e) => break Err(e),
+        };
     };
     drop(senders);
-    let mut hexes = workers
+    let hexes: Vec<String> = workers
         .into_iter()
-        .map(|w| w.join().expect("hashing thread panicked"));
+        .map(|w| w.join().expect("hashing thread panicked"))
+        .collect();
     read_result?;
-    let sha256 = hexes.next().unwrap_or_default();
-    let blake2_256 = hexes.next().unwrap_or_default();
-    Ok(Digests {
-        size,
-        sha256,
-        blake2_256,
-        md5: hexes.next(),
+    Ok(Hashed {
+        digests: finish(size, hexes.into_iter()),
+        small_contents: None,
     })
+}
+
+/// sha256 and blake2b-256 always, in that order; md5 last when asked for.
+fn hashers(with_md5: bool) -> Vec<Box<dyn Hasher>> {
+    let mut hashers: Vec<Box<dyn Hasher>> = vec![Box::new(Sha256::new()), Box::new(blake2b_256())];
+    if with_md5 {
+        hashers.push(Box::new(Md5::new()));
+    }
+    hashers
+}
+
+fn finish(size: u64, mut hexes: impl Iterator<Item = String>) -> Digests {
+    Digests {
+        size,
+        sha256: hexes.next().unwrap_or_default(),
+        blake2_256: hexes.next().unwrap_or_default(),
+        md5: hexes.next(),
+    }
+}
+
+/// Up to one chunk; shorter only at the end of the input.
+fn read_chunk(reader: &mut impl Read) -> io::Result<Vec<u8>> {
+    let mut chunk = Vec::with_capacity(CHUNK);
+    reader.take(CHUNK as u64).read_to_end(&mut chunk)?;
+    Ok(chunk)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -133,7 +176,9 @@ mod tests {
 
     #[test]
     fn known_answers_for_abc() {
-        let d = digest_reader(&b"abc"[..], true).unwrap();
+        let hashed = digest_reader(&b"abc"[..], true).unwrap();
+        assert_eq!(hashed.small_contents.as_deref(), Some(&b"abc"[..]));
+        let d = hashed.digests;
         assert_eq!(d.size, 3);
         assert_eq!(
             d.sha256,
@@ -147,9 +192,25 @@ mod tests {
     }
 
     #[test]
+    fn exactly_one_chunk_is_streamed_and_empty_input_is_small() {
+        let data = vec![7u8; CHUNK];
+        let hashed = digest_reader(&data[..], false).unwrap();
+        assert!(hashed.small_contents.is_none());
+        assert_eq!(hashed.digests.sha256, hex(&Sha256::digest(&data)));
+        let empty = digest_reader(&b""[..], false).unwrap();
+        assert_eq!(empty.digests.size, 0);
+        assert_eq!(
+            empty.digests.sha256,
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
+    #[test]
     fn md5_only_on_request_and_chunk_boundaries_do_not_matter() {
         let data: Vec<u8> = (0..(CHUNK * 3 + 17)).map(|i| (i % 251) as u8).collect();
-        let streamed = digest_reader(&data[..], false).unwrap();
+        let hashed = digest_reader(&data[..], false).unwrap();
+        assert!(hashed.small_contents.is_none());
+        let streamed = hashed.digests;
         assert_eq!(streamed.md5, None);
         assert_eq!(streamed.size, data.len() as u64);
         assert_eq!(streamed.sha256, hex(&Sha256::digest(&data)));

@@ -10,7 +10,7 @@ pub mod metadata;
 use std::path::PathBuf;
 
 pub use collect::DistFile;
-pub use digest::Digests;
+pub use digest::{Digests, Hashed};
 pub use filename::{DistFilename, DistKind};
 pub use metadata::Metadata;
 

@@ -74,6 +74,9 @@ pub struct FileRequest<'a> {
     pub credentials: &'a Credentials,
     pub fields: Fields,
     pub path: &'a Path,
+    /// The file's bytes when the hashing read already holds them (small
+    /// files); otherwise the file is streamed from `path`.
+    pub contents: Option<Vec<u8>>,
     pub filename: &'a str,
     pub size: u64,
     /// `<file>.asc`, sent as the `gpg_signature` file part.
@@ -105,16 +108,21 @@ pub async fn send_file(
     request: FileRequest<'_>,
     reporter: Arc<dyn Reporter>,
 ) -> Result<RawAnswer, SendError> {
-    let file = tokio::fs::File::open(request.path)
-        .await
-        .map_err(SendError::Open)?;
-    let progress = Arc::clone(&reporter);
-    let stream = ReaderStream::with_capacity(file, STREAM_CHUNK)
-        .inspect_ok(move |chunk| progress.advance(chunk.len() as u64));
-    let content = Part::stream_with_length(reqwest::Body::wrap_stream(stream), request.size)
-        .file_name(request.filename.to_owned())
-        .mime_str("application/octet-stream")
-        .map_err(SendError::Http)?;
+    let content = match request.contents {
+        Some(bytes) => Part::bytes(bytes),
+        None => {
+            let file = tokio::fs::File::open(request.path)
+                .await
+                .map_err(SendError::Open)?;
+            let progress = Arc::clone(&reporter);
+            let stream = ReaderStream::with_capacity(file, STREAM_CHUNK)
+                .inspect_ok(move |chunk| progress.advance(chunk.len() as u64));
+            Part::stream_with_length(reqwest::Body::wrap_stream(stream), request.size)
+        }
+    }
+    .file_name(request.filename.to_owned())
+    .mime_str("application/octet-stream")
+    .map_err(SendError::Http)?;
     let mut form = Form::new();
     for (name, value) in request.fields {
         form = form.text(name, value);

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use crate::auth::Credentials;
 use crate::dist::collect::{self, CollectError, DistFile};
-use crate::dist::{self, Digests, InspectError, Metadata, digest};
+use crate::dist::{self, Digests, Hashed, InspectError, Metadata, digest};
 use crate::report::Reporter;
 use crate::settings::Target;
 
@@ -123,7 +123,7 @@ fn prepare(job: &UploadJob) -> Result<Vec<Prepared>, PrepareError> {
 fn spawn_digest(
     dist: &DistFile,
     with_md5: bool,
-) -> tokio::task::JoinHandle<std::io::Result<Digests>> {
+) -> tokio::task::JoinHandle<std::io::Result<Hashed>> {
     let path = dist.path.clone();
     tokio::task::spawn_blocking(move || digest::digest_file(&path, with_md5))
 }
@@ -164,9 +164,13 @@ pub async fn run(
             .get(i + 1)
             .map(|next| spawn_digest(&next.dist, job.print_hash));
         let (digests, result) = match digests {
-            Ok(d) => {
-                let result = upload_one(&job, item, &d, Arc::clone(&reporter)).await;
-                (Some(d), result)
+            Ok(Hashed {
+                digests,
+                small_contents,
+            }) => {
+                let result =
+                    upload_one(&job, item, &digests, small_contents, Arc::clone(&reporter)).await;
+                (Some(digests), result)
             }
             Err(source) => (
                 None,
@@ -192,6 +196,7 @@ async fn upload_one(
     job: &UploadJob,
     item: &Prepared,
     digests: &Digests,
+    small_contents: Option<Vec<u8>>,
     reporter: Arc<dyn Reporter>,
 ) -> FileResult {
     let file = item.dist.filename.filename.clone();
@@ -210,6 +215,7 @@ async fn upload_one(
         credentials: &job.credentials,
         fields,
         path: &item.dist.path,
+        contents: small_contents,
         filename: &file,
         size: digests.size,
         signature: item.signature.clone(),
