@@ -93,7 +93,7 @@ fn upload_download_back_and_reupload() {
     bytes.extend_from_slice(b"trailing bytes make a different file");
     std::fs::write(&changed, bytes).unwrap();
     let changed = changed.display().to_string();
-    let out = upload(&devpi, &[], &[changed.clone()]);
+    let out = upload(&devpi, &[], std::slice::from_ref(&changed));
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert!(
         out.stderr.contains("already has a file of this name"),
