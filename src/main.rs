@@ -35,8 +35,7 @@ fn upload_command(args: UploadArgs) -> Result<i32, Error> {
     let terminal = Terminal {
         interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
     };
-    let plan =
-        settings::resolve_upload(&args, &env, pypirc.as_ref(), args.non_interactive, terminal)?;
+    let plan = settings::resolve_upload(&args, &env, pypirc.as_ref(), terminal)?;
     let show_bars = !args.disable_progress_bar && std::io::stderr().is_terminal();
     let reporter: Arc<dyn Reporter> = if show_bars {
         Arc::new(Bars::new())

@@ -50,8 +50,6 @@ impl IndexKind {
 pub struct Target {
     pub url: Url,
     pub kind: IndexKind,
-    /// The repository name, when it was chosen by name.
-    pub name: Option<String>,
 }
 
 /// Credentials, or what is known so far when the user must still be asked.
@@ -175,9 +173,9 @@ pub fn resolve_upload(
     args: &UploadArgs,
     env: &EnvSnapshot,
     pypirc: Option<&(PathBuf, Pypirc)>,
-    non_interactive: bool,
     terminal: Terminal,
 ) -> Result<UploadPlan, SettingsError> {
+    let non_interactive = args.non_interactive;
     let levels = [
         Level {
             url: args.repository_url.as_deref(),
@@ -283,7 +281,7 @@ pub fn resolve_upload(
 
     Ok(UploadPlan {
         dists: args.dists.clone(),
-        target: Target { url, kind, name },
+        target: Target { url, kind },
         credentials,
         ca_cert,
         client_cert,
@@ -401,7 +399,6 @@ mod tests {
             &a,
             &EnvSnapshot::from_pairs(env.iter().copied()),
             pypirc,
-            a.non_interactive,
             NO_TTY,
         )
     }
@@ -543,15 +540,16 @@ mod tests {
         let a = args(&[]);
         let env = EnvSnapshot::from_pairs([("CI", "true")]);
         let tty = Terminal { interactive: true };
-        assert!(resolve_upload(&a, &env, None, false, tty).is_err());
-        let plan = resolve_upload(&a, &EnvSnapshot::default(), None, false, tty).unwrap();
+        assert!(resolve_upload(&a, &env, None, tty).is_err());
+        let plan = resolve_upload(&a, &EnvSnapshot::default(), None, tty).unwrap();
         assert_eq!(
             plan.credentials,
             CredentialPlan::Prompt {
                 username: Some("__token__".into())
             }
         );
-        assert!(resolve_upload(&a, &EnvSnapshot::default(), None, true, tty).is_err());
+        let a = args(&["--non-interactive"]);
+        assert!(resolve_upload(&a, &EnvSnapshot::default(), None, tty).is_err());
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! Distribution file names: which files are wheels and sdists, and what their
 //! names say. Pure: works on the file name only.
 
-use std::fmt;
 use std::str::FromStr;
 
 use pep440_rs::Version;
@@ -157,16 +156,6 @@ pub enum ErrorKind {
     SdistShape,
     #[error("'{0}' is not a valid PEP 440 version: {1}")]
     Version(String, String),
-}
-
-impl fmt::Display for DistKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            DistKind::Wheel => "wheel",
-            DistKind::SdistTarGz => "sdist",
-            DistKind::SdistZip => "zip sdist",
-        })
-    }
 }
 
 /// PEP 503 normalization: lowercase, runs of `-`, `_` and `.` become `-`.

@@ -2,7 +2,6 @@
 //! 2.5, parsed from the RFC 822-style text. Pure: works on bytes.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 /// Every core-metadata field, as written in the file. Multi-use fields keep
 /// their order. Adding a field here is a compile error in the form builder
@@ -251,16 +250,6 @@ fn unfold_description(header: &RawHeader<'_>) -> String {
         lines.pop();
     }
     lines.join("\n")
-}
-
-impl fmt::Display for Metadata {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {} (Metadata-Version {})",
-            self.name, self.version, self.metadata_version
-        )
-    }
 }
 
 #[cfg(test)]

@@ -2,30 +2,19 @@
 //! non-zero exit, and nothing is sent.
 
 use crate::support::fake_index::FakeIndex;
-use crate::support::{SECRET, bad, good, mintup, run};
+use crate::support::{Run, SECRET, bad, good, mintup, run, upload};
 
 /// Upload `files` to a fake index; return the run and how many requests the
 /// index saw.
-fn upload(files: &[String]) -> (crate::support::Run, usize) {
+fn upload_counting(extra: &[&str], files: &[String]) -> (Run, usize) {
     let index = FakeIndex::accepting();
-    let home = tempfile::tempdir().unwrap();
-    let out = run(mintup(home.path())
-        .args([
-            "upload",
-            "--repository-url",
-            &index.url,
-            "-u",
-            "u",
-            "-p",
-            SECRET,
-        ])
-        .args(files));
+    let out = upload(&index.url, "u", extra, files);
     let sent = index.received().len();
     (out, sent)
 }
 
 fn assert_fails_before_sending(files: &[String], expected: &[&str]) {
-    let (out, sent) = upload(files);
+    let (out, sent) = upload_counting(&[], files);
     assert_eq!(out.code, 1, "stderr: {}", out.stderr);
     assert_eq!(sent, 0, "nothing may be sent when a file is bad");
     assert!(out.stdout.is_empty(), "stdout: {}", out.stdout);
@@ -128,7 +117,7 @@ fn a_bad_file_stops_the_batch_before_any_upload() {
 
 #[test]
 fn missing_file_and_empty_glob() {
-    let (out, _) = upload(&["no/such/file.whl".into()]);
+    let (out, _) = upload_counting(&[], &["no/such/file.whl".into()]);
     assert_eq!(out.code, 1);
     assert!(
         out.stderr
@@ -140,7 +129,7 @@ fn missing_file_and_empty_glob() {
         "{}/*.nothing",
         crate::support::root().join("fixtures/good").display()
     );
-    let (out, _) = upload(&[pattern]);
+    let (out, _) = upload_counting(&[], &[pattern]);
     assert!(
         out.stderr.contains("no files match the pattern"),
         "{}",
@@ -230,23 +219,7 @@ fn explicit_config_file_must_exist() {
 
 #[test]
 fn attestations_flag_requires_the_files() {
-    let (out, sent) = {
-        let index = FakeIndex::accepting();
-        let home = tempfile::tempdir().unwrap();
-        let out = run(mintup(home.path())
-            .args([
-                "upload",
-                "--attestations",
-                "--repository-url",
-                &index.url,
-                "-u",
-                "u",
-                "-p",
-                SECRET,
-            ])
-            .arg(good("legacy_zip-0.1.zip")));
-        (out, index.received().len())
-    };
+    let (out, sent) = upload_counting(&["--attestations"], &[good("legacy_zip-0.1.zip")]);
     assert_eq!((out.code, sent), (1, 0));
     assert!(
         out.stderr

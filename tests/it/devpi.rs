@@ -4,22 +4,10 @@
 //! file under an existing name is refused.
 
 use crate::support::peers::{Devpi, http_get};
-use crate::support::{Run, SECRET, good, good_files, mintup, run, sha256_hex};
+use crate::support::{self, Run, SECRET, good, good_files, sha256_hex};
 
 fn upload(devpi: &Devpi, extra: &[&str], files: &[String]) -> Run {
-    let home = tempfile::tempdir().unwrap();
-    run(mintup(home.path())
-        .args([
-            "upload",
-            "--repository-url",
-            &devpi.index_url,
-            "-u",
-            "alice",
-            "-p",
-            SECRET,
-        ])
-        .args(extra)
-        .args(files))
+    support::upload(&devpi.index_url, "alice", extra, files)
 }
 
 /// The href of `filename` on a simple page, resolved against the page's path.

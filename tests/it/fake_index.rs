@@ -4,25 +4,13 @@
 use base64::Engine as _;
 
 use crate::support::fake_index::{FakeIndex, Received, Reply};
-use crate::support::{Run, SECRET, good, mintup, root, run, sha256_hex};
+use crate::support::{Run, SECRET, good, mintup, root, run, sha256_hex, upload};
 
 const HATCH_WHEEL: &str = "mintup_hatch_demo-0.4.2-py3-none-any.whl";
 const HATCH_SDIST: &str = "mintup_hatch_demo-0.4.2.tar.gz";
 
 fn upload_to(index: &FakeIndex, extra: &[&str], files: &[String]) -> Run {
-    let home = tempfile::tempdir().unwrap();
-    run(mintup(home.path())
-        .args([
-            "upload",
-            "--repository-url",
-            &index.url,
-            "-u",
-            "alice",
-            "-p",
-            SECRET,
-        ])
-        .args(extra)
-        .args(files))
+    upload(&index.url, "alice", extra, files)
 }
 
 fn only_request(index: &FakeIndex) -> Received {

@@ -3,9 +3,9 @@
 //! compared, then uploaded again.
 
 use crate::support::peers::{PypiServer, http_get};
-use crate::support::{SECRET, good_files, mintup, run, sha256_hex};
+use crate::support::{Run, SECRET, good_files, mintup, run, sha256_hex};
 
-fn upload(server: &PypiServer, password: &str, extra: &[&str]) -> crate::support::Run {
+fn upload(server: &PypiServer, password: &str, extra: &[&str]) -> Run {
     let home = tempfile::tempdir().unwrap();
     run(mintup(home.path())
         .args([

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::support::fake_index::{FakeIndex, Received};
 use crate::support::peers::twine;
-use crate::support::{SECRET, good_files, mintup, run};
+use crate::support::{SECRET, good_files, upload};
 
 fn twine_fields(path: &str) -> Received {
     let index = FakeIndex::accepting();
@@ -34,17 +34,7 @@ fn twine_fields(path: &str) -> Received {
 
 fn mintup_fields(path: &str) -> Received {
     let index = FakeIndex::accepting();
-    let home = tempfile::tempdir().unwrap();
-    let out = run(mintup(home.path()).args([
-        "upload",
-        "--repository-url",
-        &index.url,
-        "-u",
-        "u",
-        "-p",
-        SECRET,
-        path,
-    ]));
+    let out = upload(&index.url, "u", &[], &[path.to_owned()]);
     assert_eq!(out.code, 0, "mintup failed on {path}: {}", out.stderr);
     index.received().remove(0)
 }

@@ -42,6 +42,16 @@ pub fn mintup(home: &Path) -> Command {
     cmd
 }
 
+/// `mintup upload --repository-url URL -u USER -p SECRET EXTRA... FILES...`
+/// from a fresh HOME.
+pub fn upload(url: &str, user: &str, extra: &[&str], files: &[String]) -> Run {
+    let home = tempfile::tempdir().expect("tempdir");
+    run(mintup(home.path())
+        .args(["upload", "--repository-url", url, "-u", user, "-p", SECRET])
+        .args(extra)
+        .args(files))
+}
+
 /// What a run printed.
 pub struct Run {
     pub code: i32,
