@@ -130,11 +130,7 @@ fn missing_file_and_empty_glob() {
         crate::support::root().join("fixtures/good").display()
     );
     let (out, _) = upload_counting(&[], &[pattern]);
-    assert!(
-        out.stderr.contains("no files match the pattern"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_has("no files match the pattern");
 }
 
 #[test]
@@ -148,7 +144,7 @@ fn default_is_dist_directory() {
         "{}",
         out.stderr
     );
-    assert!(out.stderr.contains("hint: build first"), "{}", out.stderr);
+    out.stderr_has("hint: build first");
 }
 
 #[test]
@@ -158,24 +154,10 @@ fn no_credentials_names_every_place_looked() {
         .env("CI", "true")
         .args(["upload", &good("legacy_zip-0.1.zip")]));
     assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains(
-            "error: no password or token for https://upload.pypi.org/legacy/; looked in: --password/--token, \
-             MINTUP_PASSWORD/MINTUP_TOKEN, TWINE_PASSWORD, "
-        ),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        out.stderr.contains("no prompt: CI is set"),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        out.stderr.contains("hint: pass -t/--token"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_has("error: no password or token for https://upload.pypi.org/legacy/; looked in: --password/--token, \
+             MINTUP_PASSWORD/MINTUP_TOKEN, TWINE_PASSWORD, ");
+    out.stderr_has("no prompt: CI is set");
+    out.stderr_has("hint: pass -t/--token");
 }
 
 #[test]
@@ -188,19 +170,11 @@ fn unknown_repository_and_usage_errors_exit_2() {
     .unwrap();
     let out = run(mintup(home.path()).args(["upload", "-r", "nope", "-t", SECRET]));
     assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains("unknown repository 'nope'"),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        out.stderr.contains(".pypirc has only: corp"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_has("unknown repository 'nope'");
+    out.stderr_has(".pypirc has only: corp");
     let out = run(mintup(home.path()).args(["upload", "-t", SECRET, "-p", SECRET]));
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("cannot be used with"), "{}", out.stderr);
+    out.stderr_has("cannot be used with");
 }
 
 #[test]
@@ -258,6 +232,6 @@ fn unusable_ca_bundles_are_named() {
             &good("legacy_zip-0.1.zip"),
         ]));
         assert_eq!(out.code, 1);
-        assert!(out.stderr.contains(expected), "{}", out.stderr);
+        out.stderr_has(expected);
     }
 }

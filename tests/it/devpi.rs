@@ -39,13 +39,7 @@ fn upload_download_back_and_reupload() {
         "stdout:\n{}\nstderr:\n{}",
         out.stdout, out.stderr
     );
-    assert_eq!(
-        out.stdout
-            .lines()
-            .filter(|l| l.starts_with("uploaded "))
-            .count(),
-        files.len()
-    );
+    assert_eq!(out.results("uploaded"), files.len());
 
     for (project, filename) in [
         (
@@ -83,11 +77,7 @@ fn upload_download_back_and_reupload() {
     let changed = changed.display().to_string();
     let out = upload(&devpi, &[], std::slice::from_ref(&changed));
     assert_eq!(out.code, 1, "{}", out.stdout);
-    assert!(
-        out.stderr.contains("already has a file of this name"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_has("already has a file of this name");
     let out = upload(&devpi, &["--skip-existing"], &[changed]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(

@@ -131,12 +131,8 @@ fn wheels_go_before_sdists_and_print_hash_shows_all_three() {
         "{}",
         out.stdout
     );
-    assert!(
-        out.stdout.contains(&format!("  md5         {md5}")),
-        "{}",
-        out.stdout
-    );
-    assert!(out.stdout.contains("  blake2b-256 "), "{}", out.stdout);
+    out.stdout_has(&format!("  md5         {md5}"));
+    out.stdout_has("  blake2b-256 ");
     assert_eq!(out.stdout.lines().count(), 8, "{}", out.stdout);
 }
 
@@ -211,11 +207,7 @@ fn pypi_file_exists_fails_and_skip_existing_skips() {
         "{}",
         out.stderr
     );
-    assert!(
-        out.stderr.contains("hint: pass --skip-existing"),
-        "{}",
-        out.stderr
-    );
+    out.stderr_has("hint: pass --skip-existing");
     let out = upload_to(&index, &["--skip-existing"], &[good(HATCH_WHEEL)]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
@@ -234,7 +226,7 @@ fn conflict_409_is_exists_too() {
         &[good(HATCH_WHEEL), good(HATCH_SDIST)],
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(out.stdout.matches("skipped ").count(), 2, "{}", out.stdout);
+    assert_eq!(out.results("skipped"), 2, "{}", out.stdout);
 }
 
 #[test]
@@ -263,11 +255,7 @@ fn forbidden_answers_name_the_problem() {
             "{}",
             out.stderr
         );
-        assert!(
-            out.stderr.contains(&format!("hint: {hint}")),
-            "{}",
-            out.stderr
-        );
+        out.stderr_has(&format!("hint: {hint}"));
     }
 }
 
@@ -292,11 +280,7 @@ fn file_too_large_400_gets_the_limit_hint() {
     ));
     let out = upload_to(&index, &[], &[good(HATCH_WHEEL)]);
     assert_eq!(out.code, 1);
-    assert!(
-        out.stderr.contains("refused it with 400: File too large."),
-        "{}",
-        out.stderr
-    );
+    out.stderr_has("refused it with 400: File too large.");
     assert!(
         out.stderr
             .contains("hint: PyPI's default limit is 100 MiB per file"),
@@ -324,13 +308,9 @@ fn redirect_is_not_followed_and_names_the_url() {
         1,
         "the redirect must not be followed"
     );
-    assert!(
-        out.stderr.contains(&format!(
-            "hint: the upload URL needs a trailing slash: use --repository-url {url}/"
-        )),
-        "{}",
-        out.stderr
-    );
+    out.stderr_has(&format!(
+        "hint: the upload URL needs a trailing slash: use --repository-url {url}/"
+    ));
 }
 
 #[test]
@@ -358,7 +338,9 @@ fn html_error_page_is_reduced_to_its_message() {
     let index = FakeIndex::always(Reply::status(400, page).header("content-type", "text/html"));
     let out = upload_to(&index, &[], &[good(HATCH_WHEEL)]);
     assert_eq!(out.code, 1);
-    assert!(out.stderr.contains("refused it with 400: 400 Bad Request The description failed to render for 'text/x-rst'."), "{}", out.stderr);
+    out.stderr_has(
+        "refused it with 400: 400 Bad Request The description failed to render for 'text/x-rst'.",
+    );
     assert!(
         out.stderr
             .contains("hint: the long description does not render"),
@@ -415,21 +397,9 @@ fn first_failure_stops_the_rest() {
     let out = upload_to(&index, &[], &[good(HATCH_WHEEL), good(HATCH_SDIST)]);
     assert_eq!(out.code, 1);
     assert_eq!(index.received().len(), 1);
-    assert!(
-        out.stdout.contains(&format!("not sent  {HATCH_SDIST}")),
-        "{}",
-        out.stdout
-    );
-    assert!(
-        out.stderr.contains("refused it with 500: boom"),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        out.stderr.contains("hint: the index failed; re-run later"),
-        "{}",
-        out.stderr
-    );
+    out.stdout_has(&format!("not sent  {HATCH_SDIST}"));
+    out.stderr_has("refused it with 500: boom");
+    out.stderr_has("hint: the index failed; re-run later");
 }
 
 #[test]

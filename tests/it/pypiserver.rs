@@ -40,15 +40,7 @@ fn upload_download_back_and_reupload() {
         "stdout:\n{}\nstderr:\n{}",
         out.stdout, out.stderr
     );
-    assert_eq!(
-        out.stdout
-            .lines()
-            .filter(|l| l.starts_with("uploaded "))
-            .count(),
-        files.len(),
-        "{}",
-        out.stdout
-    );
+    assert_eq!(out.results("uploaded"), files.len(), "{}", out.stdout);
 
     for path in &files {
         let name = name_of(path);
@@ -81,15 +73,7 @@ fn upload_download_back_and_reupload() {
 
     let out = upload(&server, SECRET, &["--skip-existing"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(
-        out.stdout
-            .lines()
-            .filter(|l| l.starts_with("skipped "))
-            .count(),
-        files.len(),
-        "{}",
-        out.stdout
-    );
+    assert_eq!(out.results("skipped"), files.len(), "{}", out.stdout);
 }
 
 #[test]

@@ -59,6 +59,36 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl Run {
+    /// Check that stderr contains `text`, showing stderr if not.
+    pub fn stderr_has(&self, text: &str) -> &Self {
+        assert!(
+            self.stderr.contains(text),
+            "expected {text:?} in stderr:\n{}",
+            self.stderr
+        );
+        self
+    }
+
+    /// Check that stdout contains `text`, showing stdout if not.
+    pub fn stdout_has(&self, text: &str) -> &Self {
+        assert!(
+            self.stdout.contains(text),
+            "expected {text:?} in stdout:\n{}",
+            self.stdout
+        );
+        self
+    }
+
+    /// How many result lines start with `word` (`uploaded`, `skipped`, …).
+    pub fn results(&self, word: &str) -> usize {
+        self.stdout
+            .lines()
+            .filter(|l| l.starts_with(&format!("{word} ")))
+            .count()
+    }
+}
+
 /// Run, and check that [`SECRET`] appears in neither stream.
 pub fn run(cmd: &mut Command) -> Run {
     let Output {
