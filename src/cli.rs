@@ -22,6 +22,81 @@ pub enum Command {
     /// Upload wheels and sdists (a drop-in for `twine upload`)
     #[command(after_long_help = UPLOAD_AFTER_HELP)]
     Upload(UploadArgs),
+    /// Trade this CI run's OIDC identity for a short-lived API token (trusted publishing)
+    #[command(after_long_help = MINT_AFTER_HELP)]
+    Mint(MintArgs),
+}
+
+const MINT_AFTER_HELP: &str = "\
+The token goes to stdout alone (--format raw), as JSON, or as shell
+assignments. In GitHub Actions it is masked (::add-mask::) before anything
+else is printed, and --github-output also writes it to the step output
+`api-token`. The OIDC token itself is never printed.
+
+Providers, in detection order: GitHub Actions (GITHUB_ACTIONS), GitLab CI/CD
+(GITLAB_CI), Buildkite (BUILDKITE), CircleCI (CIRCLECI), then Google Cloud
+(GOOGLE_SERVICE_ACCOUNT_NAME, or a Google VM). A CI job's identity comes
+before the machine's, so a self-hosted runner on a Google VM publishes as its
+repository. --provider overrides the detection.
+
+Exit status: 0 a token was printed, 1 minting failed, 2 usage error.";
+
+/// Which repository: shared by the commands that talk to an index.
+#[derive(Debug, Args)]
+pub struct RepositoryArgs {
+    /// Repository name: `pypi`, `testpypi` or a section of .pypirc
+    #[arg(short = 'r', long, value_name = "NAME")]
+    pub repository: Option<String>,
+
+    /// Upload URL of the repository (overrides --repository)
+    #[arg(long, value_name = "URL")]
+    pub repository_url: Option<String>,
+
+    /// The .pypirc file to read [default: ~/.pypirc]
+    #[arg(long, value_name = "PATH")]
+    pub config_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TokenFormat {
+    /// The token alone
+    Raw,
+    /// {"token", "expires", "repository"}
+    Json,
+    /// MINTUP_TOKEN=…, TWINE_USERNAME=__token__ and TWINE_PASSWORD=… lines
+    Env,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TrustedPublishing {
+    /// Mint when no credentials are given and a supported CI is detected
+    Auto,
+    /// Always mint; credentials are a usage error
+    Always,
+    /// Never mint
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct MintArgs {
+    #[command(flatten)]
+    pub repo: RepositoryArgs,
+
+    /// The OIDC audience [default: asked of the index]
+    #[arg(long)]
+    pub audience: Option<String>,
+
+    /// Use this CI provider's identity instead of detecting one
+    #[arg(long, value_enum)]
+    pub provider: Option<crate::mint::Provider>,
+
+    /// Also append `api-token=<token>` to $GITHUB_OUTPUT
+    #[arg(long)]
+    pub github_output: bool,
+
+    /// How to print the token
+    #[arg(long, value_enum, default_value = "raw")]
+    pub format: TokenFormat,
 }
 
 const UPLOAD_AFTER_HELP: &str = "\
@@ -32,8 +107,10 @@ Where settings come from, highest precedence first:
   4. the repository's section in .pypirc (--config-file, default ~/.pypirc)
   5. defaults: PyPI, user name __token__ for PyPI and TestPyPI
 At one level a URL beats a repository name, and a token means user __token__.
-Without a password, mintup asks for one only on a terminal, never with
---non-interactive or when CI is set.
+With no password or token anywhere and a supported CI detected, mintup mints
+a token (trusted publishing, see `mintup mint --help`). Otherwise, without a
+password, it asks for one only on a terminal, never with --non-interactive or
+when CI is set.
 
 Exit status: 0 every file uploaded or skipped, 1 a file failed or could not be
 read, 2 usage or configuration error.";
@@ -46,17 +123,8 @@ pub struct UploadArgs {
     #[arg(value_name = "DIST")]
     pub dists: Vec<String>,
 
-    /// Repository name: `pypi`, `testpypi` or a section of .pypirc
-    #[arg(short = 'r', long, value_name = "NAME")]
-    pub repository: Option<String>,
-
-    /// Upload URL of the repository (overrides --repository)
-    #[arg(long, value_name = "URL")]
-    pub repository_url: Option<String>,
-
-    /// The .pypirc file to read [default: ~/.pypirc]
-    #[arg(long, value_name = "PATH")]
-    pub config_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub repo: RepositoryArgs,
 
     /// User name to authenticate with
     #[arg(short, long)]
@@ -77,6 +145,11 @@ pub struct UploadArgs {
     /// Never prompt for credentials
     #[arg(long)]
     pub non_interactive: bool,
+
+    /// Mint a token from the CI's identity: `auto` when no credentials are
+    /// given and a supported CI is detected [env: MINTUP_TRUSTED_PUBLISHING]
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub trusted_publishing: Option<TrustedPublishing>,
 
     /// A comment to store with each file
     #[arg(short, long)]

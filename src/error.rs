@@ -4,6 +4,7 @@
 use std::error::Error as StdError;
 use std::fmt::Write;
 
+use crate::mint::MintError;
 use crate::settings::SettingsError;
 use crate::upload::PrepareError;
 
@@ -24,12 +25,18 @@ pub enum Error {
     Prompt(#[source] std::io::Error),
     #[error("cannot start the async runtime")]
     Runtime(#[source] std::io::Error),
+    #[error(transparent)]
+    Mint(#[from] MintError),
+    #[error("--github-output was given but GITHUB_OUTPUT is not set")]
+    NoGithubOutput,
+    #[error("cannot write the step output file {}", .0.display())]
+    GithubOutput(std::path::PathBuf, #[source] std::io::Error),
 }
 
 impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Settings(_) => EXIT_USAGE,
+            Error::Settings(_) | Error::NoGithubOutput => EXIT_USAGE,
             _ => EXIT_FAILED,
         }
     }
@@ -39,7 +46,11 @@ impl Error {
             Error::Settings(e) => e.hint(),
             Error::Prepare(e) => e.hint(),
             Error::Prompt(_) => Some("pass -t/--token or set MINTUP_TOKEN instead".into()),
-            Error::Runtime(_) => None,
+            Error::Mint(e) => e.hint(),
+            Error::NoGithubOutput => {
+                Some("--github-output only works inside a GitHub Actions step".into())
+            }
+            Error::Runtime(_) | Error::GithubOutput(..) => None,
         }
     }
 }

@@ -12,6 +12,8 @@ pub mod cli;
 pub mod config;
 pub mod dist;
 pub mod error;
+pub mod github;
+pub mod mint;
 pub mod report;
 pub mod settings;
 pub mod upload;

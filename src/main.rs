@@ -2,59 +2,183 @@
 //! results and any error, and exit with the right status.
 
 use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
 
 use mintup::auth::{Credentials, Secret};
-use mintup::cli::{Cli, Command, UploadArgs};
+use mintup::cli::{Cli, Command, MintArgs, TokenFormat, UploadArgs};
 use mintup::config::env::EnvSnapshot;
 use mintup::error::{EXIT_FAILED, EXIT_OK, Error, render};
+use mintup::github;
+use mintup::mint::{MachineFacts, Minted, Minter, provider};
 use mintup::report::{Bars, Quiet, Reporter, human_size};
 use mintup::settings::{self, CredentialPlan, Terminal};
-use mintup::upload::{self, FileReport, FileResult, UploadJob};
+use mintup::upload::{self, FileReport, FileResult, UploadAuth, UploadJob};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let code = match cli.command {
-        Command::Upload(args) => match upload_command(args) {
-            Ok(code) => code,
-            Err(e) => {
-                eprint!("{}", render(&e, e.hint().as_deref()));
-                e.exit_code()
-            }
-        },
+    let env = EnvSnapshot::capture();
+    let ci = CiOutput::new(&env);
+    let result = match cli.command {
+        Command::Upload(args) => upload_command(args, env, &ci),
+        Command::Mint(args) => mint_command(args, env, &ci),
+    };
+    let code = match result {
+        Ok(code) => code,
+        Err(e) => {
+            let hint = e.hint();
+            eprint!("{}", render(&e, hint.as_deref()));
+            ci.report_failure(&e, hint.as_deref());
+            e.exit_code()
+        }
     };
     ExitCode::from(code as u8)
 }
 
-fn upload_command(args: UploadArgs) -> Result<i32, Error> {
-    let env = EnvSnapshot::capture();
-    let pypirc = settings::load_pypirc(args.config_file.as_deref(), &env)?;
+/// GitHub Actions' side channels, when mintup runs there: masks,
+/// annotations and the step summary.
+struct CiOutput {
+    github: bool,
+    summary: Option<PathBuf>,
+}
+
+impl CiOutput {
+    fn new(env: &EnvSnapshot) -> Self {
+        CiOutput {
+            github: env.get("GITHUB_ACTIONS").is_some(),
+            summary: env.get("GITHUB_STEP_SUMMARY").map(PathBuf::from),
+        }
+    }
+
+    /// Mask a secret before anything else can print it. stderr, so that a
+    /// captured stdout holds the token alone; the runner reads both.
+    fn mask(&self, secret: &Secret) {
+        if self.github {
+            eprintln!("{}", github::mask_command(secret));
+        }
+    }
+
+    fn warn(&self, message: &str) {
+        eprintln!("warning: {message}");
+        if self.github {
+            eprintln!("{}", github::warning_command(message));
+        }
+    }
+
+    /// An `::error::` annotation and a step-summary block for a failure.
+    /// Error texts carry claims and URLs, never tokens.
+    fn report_failure(&self, error: &Error, hint: Option<&str>) {
+        if !self.github {
+            return;
+        }
+        let text = render(error, hint);
+        let title = match error {
+            Error::Mint(_) => "Trusted publishing failed",
+            _ => "mintup failed",
+        };
+        eprintln!("{}", github::error_command(title, &text));
+        if let Some(path) = &self.summary
+            && let Err(e) = github::append(path, &github::summary_block(title, &text))
+        {
+            eprintln!(
+                "warning: cannot write the step summary {}: {e}",
+                path.display()
+            );
+        }
+    }
+}
+
+/// A reporter that masks re-minted tokens before anything else is printed.
+struct Masking {
+    inner: Box<dyn Reporter>,
+    github: bool,
+}
+
+impl Reporter for Masking {
+    fn start_file(&self, filename: &str, size: u64) {
+        self.inner.start_file(filename, size);
+    }
+    fn advance(&self, bytes: u64) {
+        self.inner.advance(bytes);
+    }
+    fn finish_file(&self) {
+        self.inner.finish_file();
+    }
+    fn note(&self, message: &str) {
+        self.inner.note(message);
+    }
+    fn new_secret(&self, secret: &Secret) {
+        if self.github {
+            eprintln!("{}", github::mask_command(secret));
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(Error::Runtime)
+}
+
+fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i32, Error> {
+    let pypirc = settings::load_pypirc(args.repo.config_file.as_deref(), &env)?;
+    let machine = MachineFacts::read();
     let terminal = Terminal {
         interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
+        ci_provider: provider::detect(&env, &machine),
     };
     let plan = settings::resolve_upload(&args, &env, pypirc.as_ref(), terminal)?;
     let show_bars = !args.disable_progress_bar && std::io::stderr().is_terminal();
-    let reporter: Arc<dyn Reporter> = if show_bars {
-        Arc::new(Bars::new())
+    let inner: Box<dyn Reporter> = if show_bars {
+        Box::new(Bars::new())
     } else {
-        Arc::new(Quiet)
+        Box::new(Quiet)
     };
     for note in &plan.notes {
-        reporter.note(&format!("note: {note}"));
+        inner.note(&format!("note: {note}"));
     }
-    let credentials = match plan.credentials {
-        CredentialPlan::Ready(c) => c,
-        CredentialPlan::Prompt { username } => prompt(username, plan.target.url.as_str())?,
-    };
     let client = upload::client::build_client(plan.ca_cert.as_deref(), plan.client_cert.as_deref())
         .map_err(|e| Error::Prepare(e.into()))?;
+    let runtime = runtime()?;
+    let auth = match plan.credentials {
+        CredentialPlan::Ready(c) => UploadAuth::Fixed(c),
+        CredentialPlan::Prompt { username } => {
+            UploadAuth::Fixed(prompt(username, plan.target.url.as_str())?)
+        }
+        CredentialPlan::TrustedPublishing => {
+            let minter = Minter {
+                upload_url: plan.target.url.clone(),
+                kind: plan.target.kind,
+                audience: None,
+                provider: None,
+                env,
+                machine,
+                project: first_project(&plan.dists),
+            };
+            let minted = runtime.block_on(minter.mint(&client))?;
+            ci.mask(&minted.token);
+            for warning in &minted.warnings {
+                ci.warn(warning);
+            }
+            inner.note(&format!(
+                "note: using a token minted from this {} run (trusted publishing)",
+                minted.provider
+            ));
+            UploadAuth::minted(minter, minted.token)
+        }
+    };
+    let reporter: Arc<dyn Reporter> = Arc::new(Masking {
+        inner,
+        github: ci.github,
+    });
     let job = UploadJob {
         dists: plan.dists,
         target: plan.target,
-        credentials,
+        auth,
         client,
         skip_existing: plan.skip_existing,
         comment: plan.comment,
@@ -63,12 +187,71 @@ fn upload_command(args: UploadArgs) -> Result<i32, Error> {
         verbose: plan.verbose,
     };
     let print_hash = job.print_hash;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(Error::Runtime)?;
-    let reports = runtime.block_on(upload::run(job, Arc::clone(&reporter)))?;
+    let reports = runtime.block_on(upload::run(job, reporter))?;
     Ok(print_reports(&reports, print_hash))
+}
+
+/// The project of the first distribution, for the link to its publishing
+/// settings; read from the file name, since nothing has been inspected yet.
+fn first_project(dists: &[String]) -> Option<String> {
+    let files = mintup::dist::collect::collect(dists).ok()?;
+    files.first().map(|d| d.filename.name.clone())
+}
+
+fn mint_command(args: MintArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i32, Error> {
+    let pypirc = settings::load_pypirc(args.repo.config_file.as_deref(), &env)?;
+    let plan = settings::resolve_mint(&args, &env, pypirc.as_ref())?;
+    for note in &plan.notes {
+        eprintln!("note: {note}");
+    }
+    let output_file = match (plan.github_output, env.get("GITHUB_OUTPUT")) {
+        (true, None) => return Err(Error::NoGithubOutput),
+        (true, Some(path)) => Some(PathBuf::from(path)),
+        (false, _) => None,
+    };
+    let client = upload::client::build_client(None, None).map_err(|e| Error::Prepare(e.into()))?;
+    let minter = Minter {
+        upload_url: plan.target.url.clone(),
+        kind: plan.target.kind,
+        audience: plan.audience,
+        provider: plan.provider,
+        env,
+        machine: MachineFacts::read(),
+        project: None,
+    };
+    let minted = runtime()?.block_on(minter.mint(&client))?;
+    ci.mask(&minted.token);
+    for warning in &minted.warnings {
+        ci.warn(warning);
+    }
+    if let Some(path) = output_file {
+        github::append(&path, &github::token_output(&minted.token))
+            .map_err(|e| Error::GithubOutput(path, e))?;
+    }
+    print!(
+        "{}",
+        format_token(&minted, plan.format, plan.target.url.as_str())
+    );
+    let _ = std::io::stdout().flush();
+    Ok(EXIT_OK)
+}
+
+fn format_token(minted: &Minted, format: TokenFormat, repository: &str) -> String {
+    let token = minted.token.expose();
+    match format {
+        TokenFormat::Raw => format!("{token}\n"),
+        TokenFormat::Json => format!(
+            "{}\n",
+            serde_json::json!({
+                "token": token,
+                "expires": minted.expires,
+                "repository": repository,
+            })
+        ),
+        TokenFormat::Env => {
+            format!("MINTUP_TOKEN={token}\nTWINE_USERNAME=__token__\nTWINE_PASSWORD={token}\n")
+        }
+    }
 }
 
 fn prompt(username: Option<String>, url: &str) -> Result<Credentials, Error> {

@@ -5,6 +5,7 @@
 
 use std::sync::Mutex;
 
+use crate::auth::Secret;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 pub trait Reporter: Send + Sync {
@@ -16,6 +17,9 @@ pub trait Reporter: Send + Sync {
     fn finish_file(&self);
     /// A line for the user's eyes on stderr: a note, a warning, verbose detail.
     fn note(&self, message: &str);
+    /// A secret was just made (a re-minted token): where logs are public, the
+    /// binary masks it before anything else is printed.
+    fn new_secret(&self, _secret: &Secret) {}
 }
 
 /// Notes to stderr, no progress bars.

@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use url::Url;
 
 use crate::auth::{Credentials, Secret, TOKEN_USERNAME};
-use crate::cli::UploadArgs;
+use crate::cli::{MintArgs, RepositoryArgs, TokenFormat, TrustedPublishing, UploadArgs};
 use crate::config::env::EnvSnapshot;
 use crate::config::pypirc::{Pypirc, PypircError, PypircSection};
+use crate::mint::Provider;
 
 pub const PYPI_UPLOAD_URL: &str = "https://upload.pypi.org/legacy/";
 pub const TESTPYPI_UPLOAD_URL: &str = "https://test.pypi.org/legacy/";
@@ -60,6 +61,8 @@ pub enum CredentialPlan {
     Prompt {
         username: Option<String>,
     },
+    /// Mint a token from the CI's identity (trusted publishing).
+    TrustedPublishing,
 }
 
 /// Everything `upload` needs, resolved.
@@ -93,6 +96,10 @@ pub enum SettingsError {
     BadUrl { url: String, reason: String },
     #[error("no password or token for {url}; looked in: {}", .looked.join(", "))]
     NoPassword { url: String, looked: Vec<String> },
+    #[error("--trusted-publishing always cannot be combined with credentials (found {0})")]
+    TrustedPublishingWithCredentials(String),
+    #[error("MINTUP_TRUSTED_PUBLISHING must be auto, always or never, not '{0}'")]
+    TrustedPublishingValue(String),
 }
 
 impl SettingsError {
@@ -115,11 +122,13 @@ impl SettingsError {
     }
 }
 
-/// What the caller knows about the terminal.
+/// What the caller knows about where mintup runs.
 #[derive(Debug, Clone, Copy)]
 pub struct Terminal {
     /// Standard input is a terminal someone could type into.
     pub interactive: bool,
+    /// The CI provider whose identity trusted publishing would use.
+    pub ci_provider: Option<Provider>,
 }
 
 /// Read the `.pypirc`: the one `--config-file` names (which must exist) or
@@ -144,11 +153,8 @@ pub fn load_pypirc(
     Ok(Some((path, rc)))
 }
 
-/// One level of the precedence: what it says about the target and the
-/// credentials.
+/// One level of the precedence: what it says about the credentials.
 struct Level<'a> {
-    url: Option<&'a str>,
-    name: Option<&'a str>,
     username: Option<&'a str>,
     password: Option<&'a str>,
     token: Option<&'a str>,
@@ -178,24 +184,18 @@ pub fn resolve_upload(
     let non_interactive = args.non_interactive;
     let levels = [
         Level {
-            url: args.repository_url.as_deref(),
-            name: args.repository.as_deref(),
             username: args.username.as_deref(),
             password: args.password.as_deref(),
             token: args.token.as_deref(),
             password_label: "--password/--token",
         },
         Level {
-            url: env.get("MINTUP_REPOSITORY_URL"),
-            name: env.get("MINTUP_REPOSITORY"),
             username: env.get("MINTUP_USERNAME"),
             password: env.get("MINTUP_PASSWORD"),
             token: env.get("MINTUP_TOKEN"),
             password_label: "MINTUP_PASSWORD/MINTUP_TOKEN",
         },
         Level {
-            url: env.get("TWINE_REPOSITORY_URL"),
-            name: env.get("TWINE_REPOSITORY"),
             username: env.get("TWINE_USERNAME"),
             password: env.get("TWINE_PASSWORD"),
             token: None,
@@ -203,26 +203,8 @@ pub fn resolve_upload(
         },
     ];
     let mut notes = Vec::new();
-
-    let chosen = levels.iter().find_map(|l| {
-        l.url
-            .map(|u| (Some(u), None))
-            .or_else(|| l.name.map(|n| (None, Some(n))))
-    });
-    let (url_text, name) = match chosen {
-        Some((Some(url), _)) => (url.to_owned(), None),
-        Some((None, Some(name))) => (repository_url_for(name, pypirc)?, Some(name.to_owned())),
-        _ => (repository_url_for("pypi", pypirc)?, Some("pypi".to_owned())),
-    };
-    let url = parse_upload_url(&url_text, &mut notes)?;
-    let kind = IndexKind::of(&url);
-    let section = pypirc.and_then(|(_, rc)| match &name {
-        Some(name) => rc.section(name),
-        None => rc
-            .sections
-            .values()
-            .find(|s| s.repository.as_deref().is_some_and(|r| same_url(r, &url))),
-    });
+    let (target, section) = resolve_target(&args.repo, env, pypirc, &mut notes)?;
+    let (url, kind) = (target.url.clone(), target.kind);
 
     let username = levels
         .iter()
@@ -237,11 +219,39 @@ pub fn resolve_upload(
         .or_else(|| section.and_then(|s| s.password.clone()))
         .filter(|p| !p.is_empty());
 
-    let credentials = match (username, password) {
-        (Some(username), Some(password)) => {
+    let mode = match (
+        args.trusted_publishing,
+        env.get("MINTUP_TRUSTED_PUBLISHING"),
+    ) {
+        (Some(mode), _) => mode,
+        (None, Some(text)) => parse_trusted_publishing(text)?,
+        (None, None) => TrustedPublishing::Auto,
+    };
+    // A user name of `__token__` alone asks for a token, not for a person.
+    let named_user = username.as_deref().filter(|u| *u != TOKEN_USERNAME);
+    let credentials = match (mode, named_user, &password) {
+        (TrustedPublishing::Always, Some(user), _) => {
+            return Err(SettingsError::TrustedPublishingWithCredentials(format!(
+                "user '{user}'"
+            )));
+        }
+        (TrustedPublishing::Always, None, Some(_)) => {
+            return Err(SettingsError::TrustedPublishingWithCredentials(
+                "a password or token".into(),
+            ));
+        }
+        (TrustedPublishing::Always, None, None) => Some(CredentialPlan::TrustedPublishing),
+        (TrustedPublishing::Auto, None, None) if terminal.ci_provider.is_some() => {
+            Some(CredentialPlan::TrustedPublishing)
+        }
+        _ => None,
+    };
+    let credentials = match (credentials, username, password) {
+        (Some(plan), _, _) => plan,
+        (None, Some(username), Some(password)) => {
             CredentialPlan::Ready(Credentials { username, password })
         }
-        (username, _) if terminal.interactive && !non_interactive && !env.is_ci() => {
+        (None, username, _) if terminal.interactive && !non_interactive && !env.is_ci() => {
             CredentialPlan::Prompt { username }
         }
         _ => {
@@ -281,7 +291,7 @@ pub fn resolve_upload(
 
     Ok(UploadPlan {
         dists: args.dists.clone(),
-        target: Target { url, kind },
+        target,
         credentials,
         ca_cert,
         client_cert,
@@ -290,6 +300,81 @@ pub fn resolve_upload(
         attestations: args.attestations,
         print_hash: args.print_hash,
         verbose: args.verbose,
+        notes,
+    })
+}
+
+/// Resolve the repository: the URL or name from the highest level that gives
+/// one (flags, `MINTUP_*`, `TWINE_*`), else PyPI; and its `.pypirc` section
+/// (by name, or by its `repository` URL when a URL was given).
+pub fn resolve_target<'rc>(
+    repo: &RepositoryArgs,
+    env: &EnvSnapshot,
+    pypirc: Option<&'rc (PathBuf, Pypirc)>,
+    notes: &mut Vec<String>,
+) -> Result<(Target, Option<&'rc PypircSection>), SettingsError> {
+    let levels = [
+        (repo.repository_url.as_deref(), repo.repository.as_deref()),
+        (
+            env.get("MINTUP_REPOSITORY_URL"),
+            env.get("MINTUP_REPOSITORY"),
+        ),
+        (env.get("TWINE_REPOSITORY_URL"), env.get("TWINE_REPOSITORY")),
+    ];
+    let chosen = levels.iter().find_map(|(url, name)| {
+        url.map(|u| (Some(u), None))
+            .or_else(|| name.map(|n| (None, Some(n))))
+    });
+    let (url_text, name) = match chosen {
+        Some((Some(url), _)) => (url.to_owned(), None),
+        Some((None, Some(name))) => (repository_url_for(name, pypirc)?, Some(name.to_owned())),
+        _ => (repository_url_for("pypi", pypirc)?, Some("pypi".to_owned())),
+    };
+    let url = parse_upload_url(&url_text, notes)?;
+    let kind = IndexKind::of(&url);
+    let section = pypirc.and_then(|(_, rc)| match &name {
+        Some(name) => rc.section(name),
+        None => rc
+            .sections
+            .values()
+            .find(|s| s.repository.as_deref().is_some_and(|r| same_url(r, &url))),
+    });
+    Ok((Target { url, kind }, section))
+}
+
+fn parse_trusted_publishing(text: &str) -> Result<TrustedPublishing, SettingsError> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "auto" | "automatic" => Ok(TrustedPublishing::Auto),
+        "always" => Ok(TrustedPublishing::Always),
+        "never" => Ok(TrustedPublishing::Never),
+        _ => Err(SettingsError::TrustedPublishingValue(text.to_owned())),
+    }
+}
+
+/// What `mint` needs.
+#[derive(Debug, Clone)]
+pub struct MintPlan {
+    pub target: Target,
+    pub audience: Option<String>,
+    pub provider: Option<Provider>,
+    pub github_output: bool,
+    pub format: TokenFormat,
+    pub notes: Vec<String>,
+}
+
+pub fn resolve_mint(
+    args: &MintArgs,
+    env: &EnvSnapshot,
+    pypirc: Option<&(PathBuf, Pypirc)>,
+) -> Result<MintPlan, SettingsError> {
+    let mut notes = Vec::new();
+    let (target, _) = resolve_target(&args.repo, env, pypirc, &mut notes)?;
+    Ok(MintPlan {
+        target,
+        audience: args.audience.clone(),
+        provider: args.provider,
+        github_output: args.github_output,
+        format: args.format,
         notes,
     })
 }
@@ -377,6 +462,7 @@ mod tests {
         argv.extend_from_slice(cmdline);
         match crate::cli::Cli::parse_from(argv).command {
             crate::cli::Command::Upload(a) => a,
+            other => panic!("not an upload: {other:?}"),
         }
     }
 
@@ -387,7 +473,10 @@ mod tests {
         )
     }
 
-    const NO_TTY: Terminal = Terminal { interactive: false };
+    const NO_TTY: Terminal = Terminal {
+        interactive: false,
+        ci_provider: None,
+    };
 
     fn resolve(
         cmd: &[&str],
@@ -539,7 +628,10 @@ mod tests {
         );
         let a = args(&[]);
         let env = EnvSnapshot::from_pairs([("CI", "true")]);
-        let tty = Terminal { interactive: true };
+        let tty = Terminal {
+            interactive: true,
+            ci_provider: None,
+        };
         assert!(resolve_upload(&a, &env, None, tty).is_err());
         let plan = resolve_upload(&a, &EnvSnapshot::default(), None, tty).unwrap();
         assert_eq!(
@@ -566,5 +658,53 @@ mod tests {
         assert_eq!(plan.ca_cert, Some(PathBuf::from("/flag.pem")));
         let plan = resolve(&["-t", "t"], &[], Some(&file)).unwrap();
         assert_eq!(plan.ca_cert, Some(PathBuf::from("/rc.pem")));
+    }
+
+    fn in_ci(provider: Option<Provider>) -> Terminal {
+        Terminal {
+            interactive: false,
+            ci_provider: provider,
+        }
+    }
+
+    fn plan_in_ci(cmd: &[&str], env: &[(&str, &str)]) -> Result<UploadPlan, SettingsError> {
+        let env = EnvSnapshot::from_pairs(env.iter().copied());
+        resolve_upload(&args(cmd), &env, None, in_ci(Some(Provider::GitHub)))
+    }
+
+    #[test]
+    fn auto_mints_only_without_credentials_in_a_detected_ci() {
+        let plan = plan_in_ci(&[], &[]).unwrap();
+        assert_eq!(plan.credentials, CredentialPlan::TrustedPublishing);
+        // `__token__` alone still asks for a token, as gh-action-pypi-publish does.
+        let plan = plan_in_ci(&["-u", "__token__"], &[]).unwrap();
+        assert_eq!(plan.credentials, CredentialPlan::TrustedPublishing);
+        let plan = plan_in_ci(&[], &[("TWINE_PASSWORD", "pypi-x")]).unwrap();
+        assert!(matches!(plan.credentials, CredentialPlan::Ready(_)));
+        let plan = plan_in_ci(&["--trusted-publishing", "never"], &[("CI", "1")]);
+        assert!(matches!(plan, Err(SettingsError::NoPassword { .. })));
+        let plan = plan_in_ci(&[], &[("MINTUP_TRUSTED_PUBLISHING", "never"), ("CI", "1")]);
+        assert!(matches!(plan, Err(SettingsError::NoPassword { .. })));
+        let outside = resolve_upload(&args(&[]), &EnvSnapshot::default(), None, in_ci(None));
+        assert!(matches!(outside, Err(SettingsError::NoPassword { .. })));
+    }
+
+    #[test]
+    fn always_refuses_credentials_and_does_not_need_a_detected_ci() {
+        let err = plan_in_ci(&["--trusted-publishing", "always", "-t", "pypi-x"], &[]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "--trusted-publishing always cannot be combined with credentials (found a password or token)"
+        );
+        let err = plan_in_ci(&["--trusted-publishing", "always", "-u", "alice"], &[]).unwrap_err();
+        assert!(err.to_string().ends_with("(found user 'alice')"), "{err}");
+        let env = EnvSnapshot::from_pairs([("MINTUP_TRUSTED_PUBLISHING", "always")]);
+        let plan = resolve_upload(&args(&[]), &env, None, in_ci(None)).unwrap();
+        assert_eq!(plan.credentials, CredentialPlan::TrustedPublishing);
+        let err = plan_in_ci(&[], &[("MINTUP_TRUSTED_PUBLISHING", "sometimes")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "MINTUP_TRUSTED_PUBLISHING must be auto, always or never, not 'sometimes'"
+        );
     }
 }

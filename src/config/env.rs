@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// The variables mintup reads, and nothing else.
+/// The variables mintup reads, and nothing else (besides GitLab's
+/// `<AUDIENCE>_ID_TOKEN` variables, see [`EnvSnapshot::capture`]).
 pub const VARIABLES: &[&str] = &[
     "MINTUP_USERNAME",
     "MINTUP_PASSWORD",
@@ -16,9 +17,24 @@ pub const VARIABLES: &[&str] = &[
     "TWINE_REPOSITORY",
     "TWINE_REPOSITORY_URL",
     "TWINE_CERT",
+    "MINTUP_TRUSTED_PUBLISHING",
+    "MINTUP_GOOGLE_IAM_URL",
     "CI",
     "HOME",
     "USERPROFILE",
+    "PATH",
+    "GITHUB_ACTIONS",
+    "ACTIONS_ID_TOKEN_REQUEST_URL",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    "GITHUB_EVENT_NAME",
+    "GITHUB_EVENT_PATH",
+    "GITHUB_OUTPUT",
+    "GITHUB_STEP_SUMMARY",
+    "GITLAB_CI",
+    "BUILDKITE",
+    "CIRCLECI",
+    "GOOGLE_SERVICE_ACCOUNT_NAME",
+    "GCE_METADATA_HOST",
 ];
 
 #[derive(Debug, Clone, Default)]
@@ -27,12 +43,13 @@ pub struct EnvSnapshot {
 }
 
 impl EnvSnapshot {
-    /// Read [`VARIABLES`] from the process environment.
+    /// Read [`VARIABLES`] and any `*_ID_TOKEN` variable (GitLab's OIDC
+    /// tokens, named after their audience) from the process environment.
     pub fn capture() -> Self {
         Self::from_pairs(
-            VARIABLES
-                .iter()
-                .filter_map(|name| std::env::var(name).ok().map(|v| (*name, v))),
+            std::env::vars().filter(|(name, _)| {
+                VARIABLES.contains(&name.as_str()) || name.ends_with("_ID_TOKEN")
+            }),
         )
     }
 

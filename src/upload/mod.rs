@@ -8,10 +8,12 @@ pub mod outcome;
 pub mod response;
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use crate::auth::Credentials;
+use crate::auth::{Credentials, TOKEN_USERNAME};
 use crate::dist::collect::{self, CollectError, DistFile};
 use crate::dist::{self, Digests, Hashed, InspectError, Metadata, digest};
+use crate::mint::{MintError, Minter};
 use crate::report::Reporter;
 use crate::settings::Target;
 
@@ -21,11 +23,64 @@ use self::client::{ClientError, FileRequest, RawAnswer};
 use self::form::{FormExtras, build_fields};
 use self::response::{Answer, Outcome, classify};
 
+/// Minted tokens live 15 minutes; a run still uploading after this long mints
+/// a fresh one before its next file.
+pub const REMINT_AFTER: Duration = Duration::from_secs(10 * 60);
+
+/// How the uploads authenticate.
+pub enum UploadAuth {
+    Fixed(Credentials),
+    /// Trusted publishing: a token minted at `minted_at`, and how to mint again.
+    Minted {
+        minter: Box<Minter>,
+        credentials: Credentials,
+        minted_at: Instant,
+    },
+}
+
+impl UploadAuth {
+    pub fn minted(minter: Minter, token: crate::auth::Secret) -> Self {
+        UploadAuth::Minted {
+            minter: Box::new(minter),
+            credentials: Credentials {
+                username: TOKEN_USERNAME.into(),
+                password: token,
+            },
+            minted_at: Instant::now(),
+        }
+    }
+
+    /// The credentials for the next file, minting anew when the token is old.
+    async fn current(
+        &mut self,
+        client: &reqwest::Client,
+        reporter: &dyn Reporter,
+    ) -> Result<&Credentials, MintError> {
+        match self {
+            UploadAuth::Fixed(credentials) => Ok(credentials),
+            UploadAuth::Minted {
+                minter,
+                credentials,
+                minted_at,
+            } => {
+                if minted_at.elapsed() >= REMINT_AFTER {
+                    let minted = minter.mint(client).await?;
+                    reporter.new_secret(&minted.token);
+                    reporter.note("note: minted a fresh token (the last one was about to expire)");
+                    credentials.password = minted.token;
+                    *minted_at = Instant::now();
+                }
+                Ok(credentials)
+            }
+        }
+    }
+}
+
 /// What an upload run needs.
 pub struct UploadJob {
     pub dists: Vec<String>,
     pub target: Target,
-    pub credentials: Credentials,
+    pub auth: UploadAuth,
     pub client: reqwest::Client,
     pub skip_existing: bool,
     pub comment: Option<String>,
@@ -131,7 +186,7 @@ fn spawn_digest(
 /// Upload every file in order, stopping at the first failure so that a
 /// release is never left with its later files uploaded around a rejected one.
 pub async fn run(
-    job: UploadJob,
+    mut job: UploadJob,
     reporter: Arc<dyn Reporter>,
 ) -> Result<Vec<FileReport>, PrepareError> {
     let prepared = prepare(&job)?;
@@ -168,8 +223,34 @@ pub async fn run(
                 digests,
                 small_contents,
             }) => {
-                let result =
-                    upload_one(&job, item, &digests, small_contents, Arc::clone(&reporter)).await;
+                let credentials = match job.auth.current(&job.client, reporter.as_ref()).await {
+                    Ok(credentials) => credentials.clone(),
+                    Err(source) => {
+                        reports.push(FileReport {
+                            filename: filename.clone(),
+                            size: digests.size,
+                            digests: Some(digests),
+                            result: FileResult::Failed(FileError::Remint {
+                                file: filename,
+                                source,
+                            }),
+                            page,
+                        });
+                        failed = true;
+                        continue;
+                    }
+                };
+                let result = upload_one(
+                    &job,
+                    item,
+                    Sending {
+                        digests: &digests,
+                        contents: small_contents,
+                        credentials: &credentials,
+                    },
+                    Arc::clone(&reporter),
+                )
+                .await;
                 (Some(digests), result)
             }
             Err(source) => (
@@ -192,13 +273,25 @@ pub async fn run(
     Ok(reports)
 }
 
+/// One file's send: its digests, its bytes when already read, and the
+/// credentials current for it.
+struct Sending<'a> {
+    digests: &'a Digests,
+    contents: Option<Vec<u8>>,
+    credentials: &'a Credentials,
+}
+
 async fn upload_one(
     job: &UploadJob,
     item: &Prepared,
-    digests: &Digests,
-    small_contents: Option<Vec<u8>>,
+    sending: Sending<'_>,
     reporter: Arc<dyn Reporter>,
 ) -> FileResult {
+    let Sending {
+        digests,
+        contents,
+        credentials,
+    } = sending;
     let file = item.dist.filename.filename.clone();
     let url = job.target.url.to_string();
     let fields = build_fields(&item.metadata, &item.dist.filename, digests, &item.extras);
@@ -207,15 +300,15 @@ async fn upload_one(
             "POST {url} ({file}, {} bytes, {} form fields, user {})",
             digests.size,
             fields.len(),
-            job.credentials.username
+            credentials.username
         ));
     }
     let request = FileRequest {
         url: &job.target.url,
-        credentials: &job.credentials,
+        credentials,
         fields,
         path: &item.dist.path,
-        contents: small_contents,
+        contents,
         filename: &file,
         size: digests.size,
         signature: item.signature.clone(),

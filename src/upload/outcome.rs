@@ -45,6 +45,12 @@ impl FileResult {
 
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
+    #[error("{file}: could not mint a fresh token for it")]
+    Remint {
+        file: String,
+        #[source]
+        source: crate::mint::MintError,
+    },
     #[error("{file}: cannot read it to compute its digests")]
     Hash {
         file: String,
@@ -86,6 +92,7 @@ impl FileError {
     pub fn hint(&self) -> Option<String> {
         match self {
             FileError::Hash { .. } => None,
+            FileError::Remint { source, .. } => source.hint(),
             FileError::Send { .. } => Some(
                 "check the URL and that the server is reachable from here; re-running is safe"
                     .into(),

@@ -1,0 +1,75 @@
+//! GitHub Actions workflow commands and files: masking, step outputs, the
+//! step summary and error annotations. The texts are pure; appending to the
+//! files GitHub names is the only I/O.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::auth::Secret;
+
+/// `::add-mask::` for a secret: GitHub then replaces it with `***` in logs.
+/// Written before any output that could carry the value.
+pub fn mask_command(secret: &Secret) -> String {
+    format!("::add-mask::{}", secret.expose())
+}
+
+/// An `::error::` annotation; newlines and `%` are escaped as workflow
+/// commands require.
+pub fn error_command(title: &str, message: &str) -> String {
+    format!(
+        "::error title={}::{}",
+        escape_property(title),
+        escape_data(message)
+    )
+}
+
+/// A `::warning::` annotation.
+pub fn warning_command(message: &str) -> String {
+    format!("::warning::{}", escape_data(message))
+}
+
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// A Markdown block for `$GITHUB_STEP_SUMMARY`.
+pub fn summary_block(title: &str, body: &str) -> String {
+    format!("### {title}\n\n```\n{}\n```\n\n", body.trim_end())
+}
+
+/// The step output token-mint-action users already read.
+pub fn token_output(token: &Secret) -> String {
+    format!("api-token={}\n", token.expose())
+}
+
+/// Append text to a file GitHub gave us (`$GITHUB_OUTPUT`, `$GITHUB_STEP_SUMMARY`).
+pub fn append(path: &Path, text: &str) -> std::io::Result<()> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?
+        .write_all(text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_are_escaped() {
+        assert_eq!(
+            error_command("mintup: mint", "line 1\nline 2 100%"),
+            "::error title=mintup%3A mint::line 1%0Aline 2 100%25"
+        );
+        assert_eq!(warning_command("a\r\nb"), "::warning::a%0D%0Ab");
+        assert_eq!(mask_command(&Secret::new("pypi-x")), "::add-mask::pypi-x");
+        assert_eq!(token_output(&Secret::new("pypi-x")), "api-token=pypi-x\n");
+        assert_eq!(summary_block("T", "body\n"), "### T\n\n```\nbody\n```\n\n");
+    }
+}

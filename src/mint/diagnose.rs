@@ -1,0 +1,230 @@
+//! Explaining a refused exchange: the index's errors, the token's claims, and
+//! what the trusted publisher on the index must say for this run. Pure: text
+//! from claims.
+
+use std::fmt::Write;
+
+use super::claims::Claims;
+use super::exchange::ServerError;
+use super::provider::Provider;
+
+/// The claims shown per provider, in the order gh-action-pypi-publish and uv
+/// show them.
+fn shown_claims(provider: Provider) -> &'static [&'static str] {
+    match provider {
+        Provider::GitHub => &[
+            "sub",
+            "repository",
+            "repository_owner",
+            "repository_owner_id",
+            "workflow_ref",
+            "job_workflow_ref",
+            "ref",
+            "environment",
+        ],
+        Provider::GitLab => &["sub", "project_path", "ci_config_ref_uri", "environment"],
+        Provider::Google => &["email", "sub"],
+        Provider::Buildkite => &["sub", "organization_slug", "pipeline_slug"],
+        Provider::CircleCi => &["sub", "oidc.circleci.com/project-id"],
+    }
+}
+
+/// The file name in `owner/repo/.github/workflows/release.yml@refs/…`.
+pub fn workflow_file(workflow_ref: &str) -> Option<&str> {
+    let path = workflow_ref.split('@').next()?;
+    path.rsplit('/').next().filter(|f| !f.is_empty())
+}
+
+/// A warning when the job runs a reusable workflow: PyPI matches the called
+/// file, which it does not support as a publisher (warehouse#11096).
+pub fn reusable_workflow_warning(claims: &Claims) -> Option<String> {
+    let caller = claims.get("workflow_ref")?;
+    let called = claims.get("job_workflow_ref")?;
+    let (caller_file, called_file) = (workflow_file(&caller)?, workflow_file(&called)?);
+    let caller_path = caller.split('@').next()?;
+    let called_path = called.split('@').next()?;
+    (caller_path != called_path).then(|| {
+        format!(
+            "this job runs the reusable workflow {called_file} (called from {caller_file}); PyPI does \
+             not support reusable workflows for trusted publishing, so the exchange may be refused: \
+             move the publishing job into {caller_file} itself"
+        )
+    })
+}
+
+/// The full explanation of a refused mint.
+pub fn refused(
+    errors: &[ServerError],
+    provider: Provider,
+    claims: &Claims,
+    settings_url: &str,
+) -> String {
+    let mut out = String::from("the index gave these reasons:\n");
+    for e in errors {
+        let _ = writeln!(out, "  * {}: {}", e.code, e.description);
+    }
+    let _ = writeln!(
+        out,
+        "the OIDC token's claims (shown to debug the match; they are not secret):"
+    );
+    for name in shown_claims(provider) {
+        let _ = writeln!(
+            out,
+            "  {name}: {}",
+            claims.get(name).unwrap_or_else(|| "MISSING".into())
+        );
+    }
+    match expected_publisher(provider, claims) {
+        Some(expected) => {
+            let _ = writeln!(
+                out,
+                "the trusted publisher on the index must say, for this run:"
+            );
+            for (field, value) in expected {
+                let _ = writeln!(out, "  {field}: {value}");
+            }
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "PyPI does not accept {provider} tokens; publish with an API token instead"
+            );
+        }
+    }
+    let _ = writeln!(out, "check it at {settings_url}");
+    if let Some(warning) = reusable_workflow_warning(claims) {
+        let _ = writeln!(out, "note: {warning}");
+    }
+    out
+}
+
+/// What a publisher that matches this run is configured with.
+fn expected_publisher(provider: Provider, claims: &Claims) -> Option<Vec<(&'static str, String)>> {
+    let missing = || "MISSING".to_owned();
+    let environment = claims
+        .get("environment")
+        .unwrap_or_else(|| "(none: leave it empty, or give the job `environment:`)".to_owned());
+    Some(match provider {
+        Provider::GitHub => {
+            let repository = claims.get("repository").unwrap_or_else(missing);
+            let (owner, name) = repository.split_once('/').unwrap_or((&repository, ""));
+            let workflow = claims
+                .get("job_workflow_ref")
+                .and_then(|r| workflow_file(&r).map(str::to_owned))
+                .unwrap_or_else(missing);
+            vec![
+                ("owner", owner.to_owned()),
+                ("repository", name.to_owned()),
+                ("workflow", workflow),
+                ("environment", environment),
+            ]
+        }
+        Provider::GitLab => {
+            let project_path = claims.get("project_path").unwrap_or_else(missing);
+            let (namespace, project) = project_path.rsplit_once('/').unwrap_or((&project_path, ""));
+            // `<host>/<namespace>/<project>//<path/to/.gitlab-ci.yml>@<ref>`
+            let file = claims
+                .get("ci_config_ref_uri")
+                .and_then(|uri| {
+                    let path = uri.split_once("//")?.1;
+                    Some(path.split('@').next()?.to_owned())
+                })
+                .unwrap_or_else(missing);
+            vec![
+                ("namespace", namespace.to_owned()),
+                ("project", project.to_owned()),
+                ("top-level pipeline file", file),
+                ("environment", environment),
+            ]
+        }
+        Provider::Google => vec![("email", claims.get("email").unwrap_or_else(missing))],
+        Provider::Buildkite | Provider::CircleCi => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine as _;
+
+    fn claims(json: &str) -> Claims {
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json);
+        Claims::decode(&format!("h.{payload}.s")).unwrap()
+    }
+
+    const GITHUB: &str = r#"{"sub": "repo:octo/demo:ref:refs/tags/v1", "repository": "octo/demo",
+        "repository_owner": "octo", "repository_owner_id": 42,
+        "workflow_ref": "octo/demo/.github/workflows/release.yml@refs/tags/v1",
+        "job_workflow_ref": "octo/demo/.github/workflows/release.yml@refs/tags/v1",
+        "ref": "refs/tags/v1"}"#;
+
+    #[test]
+    fn github_refusal_shows_claims_and_the_publisher() {
+        let errors = [ServerError {
+            code: "invalid-publisher".into(),
+            description: "valid token, but no corresponding publisher (Publisher with matching claims was not found)".into(),
+        }];
+        let text = refused(
+            &errors,
+            Provider::GitHub,
+            &claims(GITHUB),
+            "https://pypi.org/manage/account/publishing/",
+        );
+        assert_eq!(
+            text,
+            "the index gave these reasons:
+  * invalid-publisher: valid token, but no corresponding publisher (Publisher with matching claims was not found)
+the OIDC token's claims (shown to debug the match; they are not secret):
+  sub: repo:octo/demo:ref:refs/tags/v1
+  repository: octo/demo
+  repository_owner: octo
+  repository_owner_id: 42
+  workflow_ref: octo/demo/.github/workflows/release.yml@refs/tags/v1
+  job_workflow_ref: octo/demo/.github/workflows/release.yml@refs/tags/v1
+  ref: refs/tags/v1
+  environment: MISSING
+the trusted publisher on the index must say, for this run:
+  owner: octo
+  repository: demo
+  workflow: release.yml
+  environment: (none: leave it empty, or give the job `environment:`)
+check it at https://pypi.org/manage/account/publishing/
+"
+        );
+    }
+
+    #[test]
+    fn gitlab_publisher_fields() {
+        let c = claims(
+            r#"{"sub": "project_path:grp/sub/proj:ref_type:tag:ref:v1", "project_path": "grp/sub/proj",
+            "ci_config_ref_uri": "gitlab.com/grp/sub/proj//.gitlab-ci.yml@refs/tags/v1", "environment": "pypi"}"#,
+        );
+        let text = refused(&[], Provider::GitLab, &c, "u");
+        assert!(text.contains("  namespace: grp/sub\n  project: proj\n  top-level pipeline file: .gitlab-ci.yml\n  environment: pypi\n"), "{text}");
+    }
+
+    #[test]
+    fn reusable_workflow_is_named() {
+        let c = claims(
+            r#"{"workflow_ref": "o/r/.github/workflows/release.yml@refs/heads/main",
+            "job_workflow_ref": "o/shared/.github/workflows/publish.yml@refs/heads/main"}"#,
+        );
+        let warning = reusable_workflow_warning(&c).unwrap();
+        assert!(
+            warning.starts_with(
+                "this job runs the reusable workflow publish.yml (called from release.yml)"
+            ),
+            "{warning}"
+        );
+        assert_eq!(reusable_workflow_warning(&claims(GITHUB)), None);
+    }
+
+    #[test]
+    fn unsupported_providers_say_so() {
+        let text = refused(&[], Provider::Buildkite, &claims("{}"), "u");
+        assert!(
+            text.contains("PyPI does not accept Buildkite tokens"),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,322 @@
+//! The index side of trusted publishing: the audience endpoint and the
+//! mint-token exchange (`../shared/reference/trusted-publishing.md` §2, §4).
+//! URL derivation and answer classification are pure; the two requests are a
+//! thin shell around them.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use url::Url;
+
+use crate::auth::Secret;
+
+/// The index's trusted-publishing endpoints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoints {
+    pub audience: Url,
+    pub mint: Url,
+}
+
+impl Endpoints {
+    /// `https://HOST/_/oidc/…` where HOST is the upload URL's host and port.
+    /// A loopback upload URL keeps its own scheme (a local test index speaks
+    /// plain http); every other index is asked over https.
+    pub fn for_upload_url(upload: &Url) -> Self {
+        let mut base = upload.clone();
+        base.set_path("/");
+        base.set_query(None);
+        base.set_fragment(None);
+        if !is_loopback(upload) && base.scheme() != "https" {
+            // http → https keeps the host; the port, if any, is the user's.
+            let _ = base.set_scheme("https");
+        }
+        Endpoints {
+            audience: base.join("_/oidc/audience").expect("static path"),
+            mint: base.join("_/oidc/mint-token").expect("static path"),
+        }
+    }
+}
+
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// One `errors[]` entry of a refused mint.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ServerError {
+    pub code: String,
+    pub description: String,
+}
+
+/// A minted API token.
+#[derive(Debug, Clone)]
+pub struct MintedToken {
+    pub token: Secret,
+    /// Unix seconds, as the index said.
+    pub expires: Option<i64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExchangeError {
+    #[error("could not reach {url}")]
+    Unreachable {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("{url} does not offer trusted publishing (404)")]
+    NotOffered { url: String },
+    #[error("{url} has trusted publishing disabled (403)")]
+    Disabled { url: String },
+    #[error("{url} answered {status} where an audience was expected: {body}")]
+    BadAudience {
+        url: String,
+        status: u16,
+        body: String,
+    },
+    #[error("the index refused to mint a token")]
+    Refused { errors: Vec<ServerError> },
+    #[error("the index answered {status} with something other than JSON: {snippet}")]
+    NotJson { status: u16, snippet: String },
+    #[error("the index answered {status} without a token: {snippet}")]
+    NoToken { status: u16, snippet: String },
+}
+
+impl ExchangeError {
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            ExchangeError::Unreachable { .. } => {
+                "check the repository URL and the network; re-run the job".into()
+            }
+            ExchangeError::NotOffered { .. } => {
+                "this index has no trusted publishing: use an API token (-t) instead".into()
+            }
+            ExchangeError::Disabled { .. } => {
+                "the index's administrators turned trusted publishing off; use an API token or try later"
+                    .into()
+            }
+            ExchangeError::Refused { errors } if errors.iter().any(|e| e.code == "invalid-reuse-token") => {
+                "each OIDC token can be exchanged once: re-run the job so that a fresh one is requested"
+                    .into()
+            }
+            ExchangeError::Refused { .. } => {
+                "the trusted publisher configured on the index does not match this run (see above)".into()
+            }
+            ExchangeError::NotJson { status, .. } | ExchangeError::NoToken { status, .. }
+                if *status >= 500 =>
+            {
+                "the index is having trouble: wait a few minutes and re-run (https://status.python.org)"
+                    .into()
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// Classify the audience endpoint's answer.
+pub fn classify_audience(url: &Url, status: u16, body: &str) -> Result<String, ExchangeError> {
+    let url = url.to_string();
+    #[derive(Deserialize)]
+    struct Audience {
+        audience: String,
+    }
+    match status {
+        200 => serde_json::from_str::<Audience>(body)
+            .ok()
+            .map(|a| a.audience)
+            .filter(|a| !a.is_empty())
+            .ok_or_else(|| ExchangeError::BadAudience {
+                url,
+                status,
+                body: snippet(body),
+            }),
+        404 => Err(ExchangeError::NotOffered { url }),
+        403 => Err(ExchangeError::Disabled { url }),
+        _ => Err(ExchangeError::BadAudience {
+            url,
+            status,
+            body: snippet(body),
+        }),
+    }
+}
+
+/// Classify the mint endpoint's answer.
+pub fn classify_mint(status: u16, body: &str) -> Result<MintedToken, ExchangeError> {
+    #[derive(Deserialize)]
+    struct Answer {
+        token: Option<String>,
+        expires: Option<i64>,
+        #[serde(default)]
+        errors: Vec<ServerError>,
+    }
+    let Ok(answer) = serde_json::from_str::<Answer>(body) else {
+        return Err(ExchangeError::NotJson {
+            status,
+            snippet: snippet(body),
+        });
+    };
+    match (status, answer.token) {
+        (200, Some(token)) if !token.trim().is_empty() => Ok(MintedToken {
+            token: Secret::new(token),
+            expires: answer.expires,
+        }),
+        (_, _) if !answer.errors.is_empty() => Err(ExchangeError::Refused {
+            errors: answer.errors,
+        }),
+        // Never hand on an empty or `null` token, as token-mint-action did.
+        _ => Err(ExchangeError::NoToken {
+            status,
+            snippet: snippet(body),
+        }),
+    }
+}
+
+fn snippet(body: &str) -> String {
+    let body = body.trim();
+    let cut: String = body.chars().take(300).collect();
+    if cut.len() < body.len() {
+        format!("{cut}…")
+    } else {
+        cut
+    }
+}
+
+/// `GET` the audience.
+pub async fn fetch_audience(
+    client: &reqwest::Client,
+    endpoints: &Endpoints,
+) -> Result<String, ExchangeError> {
+    let url = &endpoints.audience;
+    let unreachable = |source| ExchangeError::Unreachable {
+        url: url.to_string(),
+        source,
+    };
+    let response = client
+        .get(url.clone())
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await
+        .map_err(unreachable)?;
+    let status = response.status().as_u16();
+    let body = response.text().await.map_err(unreachable)?;
+    classify_audience(url, status, &body)
+}
+
+/// `POST` the OIDC token and get an API token.
+pub async fn mint(
+    client: &reqwest::Client,
+    endpoints: &Endpoints,
+    oidc: &Secret,
+) -> Result<MintedToken, ExchangeError> {
+    let url = &endpoints.mint;
+    let unreachable = |source| ExchangeError::Unreachable {
+        url: url.to_string(),
+        source,
+    };
+    let response = client
+        .post(url.clone())
+        .timeout(Duration::from_secs(10))
+        .json(&serde_json::json!({ "token": oidc.expose() }))
+        .send()
+        .await
+        .map_err(unreachable)?;
+    let status = response.status().as_u16();
+    let body = response.text().await.map_err(unreachable)?;
+    classify_mint(status, &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn endpoints_follow_the_upload_host() {
+        let e = Endpoints::for_upload_url(&url("https://upload.pypi.org/legacy/"));
+        assert_eq!(
+            e.audience.as_str(),
+            "https://upload.pypi.org/_/oidc/audience"
+        );
+        assert_eq!(e.mint.as_str(), "https://upload.pypi.org/_/oidc/mint-token");
+        let e = Endpoints::for_upload_url(&url("http://test.pypi.org/legacy/"));
+        assert_eq!(e.mint.as_str(), "https://test.pypi.org/_/oidc/mint-token");
+        let e = Endpoints::for_upload_url(&url("http://127.0.0.1:8080/legacy/?x=1"));
+        assert_eq!(e.audience.as_str(), "http://127.0.0.1:8080/_/oidc/audience");
+        let e = Endpoints::for_upload_url(&url("http://localhost:9/"));
+        assert_eq!(e.mint.as_str(), "http://localhost:9/_/oidc/mint-token");
+    }
+
+    #[test]
+    fn audience_answers() {
+        let u = url("https://upload.pypi.org/_/oidc/audience");
+        assert_eq!(
+            classify_audience(&u, 200, r#"{"audience":"pypi"}"#).unwrap(),
+            "pypi"
+        );
+        let err = |status, body| classify_audience(&u, status, body).unwrap_err().to_string();
+        assert_eq!(
+            err(404, ""),
+            "https://upload.pypi.org/_/oidc/audience does not offer trusted publishing (404)"
+        );
+        assert_eq!(
+            err(
+                403,
+                r#"{"message": "Trusted publishing functionality not enabled"}"#
+            ),
+            "https://upload.pypi.org/_/oidc/audience has trusted publishing disabled (403)"
+        );
+        assert!(err(200, "<html>").contains("answered 200 where an audience was expected: <html>"));
+    }
+
+    #[test]
+    fn mint_answers() {
+        let ok = classify_mint(
+            200,
+            r#"{"success": true, "token": "pypi-abc", "expires": 1700000900}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (ok.token.expose(), ok.expires),
+            ("pypi-abc", Some(1_700_000_900))
+        );
+        let refused = classify_mint(
+            422,
+            r#"{"message": "Token request failed", "errors": [{"code": "invalid-publisher", "description": "valid token, but no corresponding publisher"}]}"#,
+        );
+        match refused {
+            Err(ExchangeError::Refused { errors }) => {
+                assert_eq!(errors[0].code, "invalid-publisher")
+            }
+            other => panic!("{other:?}"),
+        }
+        let err = classify_mint(502, "<html>Bad gateway</html>").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the index answered 502 with something other than JSON: <html>Bad gateway</html>"
+        );
+        assert!(err.hint().unwrap().contains("wait a few minutes"));
+        assert!(matches!(
+            classify_mint(200, r#"{"token": null}"#),
+            Err(ExchangeError::NoToken { .. })
+        ));
+        assert!(matches!(
+            classify_mint(200, r#"{"token": ""}"#),
+            Err(ExchangeError::NoToken { .. })
+        ));
+    }
+
+    #[test]
+    fn reuse_gets_its_own_hint() {
+        let err = classify_mint(422, r#"{"errors": [{"code": "invalid-reuse-token", "description": "invalid token: already used"}]}"#)
+            .unwrap_err();
+        assert!(err.hint().unwrap().contains("exchanged once"));
+    }
+}

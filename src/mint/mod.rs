@@ -1,0 +1,166 @@
+//! Trusted publishing: trade the CI run's OIDC identity for a short-lived
+//! index token. [`provider`] picks the identity, [`oidc`] fetches a token for
+//! the index's audience, [`exchange`] swaps it for an API token, and
+//! [`diagnose`] explains a refusal.
+
+pub mod claims;
+pub mod diagnose;
+pub mod exchange;
+pub mod oidc;
+pub mod provider;
+
+use url::Url;
+
+use crate::auth::Secret;
+use crate::config::env::EnvSnapshot;
+use crate::settings::IndexKind;
+
+pub use provider::{MachineFacts, Provider};
+
+/// Everything needed to mint, and to mint again later in a long upload.
+#[derive(Debug, Clone)]
+pub struct Minter {
+    pub upload_url: Url,
+    pub kind: IndexKind,
+    /// `--audience`; asked of the index when `None`.
+    pub audience: Option<String>,
+    /// `--provider`; detected when `None`.
+    pub provider: Option<Provider>,
+    pub env: EnvSnapshot,
+    pub machine: MachineFacts,
+    /// The project being published, for the link to its settings.
+    pub project: Option<String>,
+}
+
+/// A minted token.
+#[derive(Debug, Clone)]
+pub struct Minted {
+    pub token: Secret,
+    /// Unix seconds.
+    pub expires: Option<i64>,
+    pub provider: Provider,
+    /// Things that may make the index refuse later, such as a reusable workflow.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MintError {
+    #[error(
+        "not running in a CI system that can prove its identity (trusted publishing needs one)"
+    )]
+    NotInCi,
+    #[error("could not get an OIDC token from {provider}")]
+    Oidc {
+        provider: Provider,
+        #[source]
+        source: oidc::OidcError,
+    },
+    #[error("trusted publishing with {index} failed")]
+    Exchange {
+        index: String,
+        #[source]
+        source: exchange::ExchangeError,
+    },
+    #[error("{url} refused to mint a token\n{diagnosis}")]
+    Refused {
+        url: String,
+        diagnosis: String,
+        reuse: bool,
+    },
+}
+
+impl MintError {
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            MintError::NotInCi => Some(format!(
+                "run this in a CI job, or upload with an API token (-t) instead; what each provider needs:\n{}",
+                provider::REQUIREMENTS
+                    .lines()
+                    .map(|l| format!("  {l}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )),
+            MintError::Oidc { source, .. } => source.hint(),
+            MintError::Exchange { source, .. } => source.hint(),
+            MintError::Refused { reuse: true, .. } => Some(
+                "each OIDC token can be exchanged once: re-run the job so that a fresh one is requested"
+                    .into(),
+            ),
+            MintError::Refused { .. } => Some(
+                "make the index's trusted publisher match the values above (or the run match the publisher)"
+                    .into(),
+            ),
+        }
+    }
+}
+
+impl Minter {
+    /// Mint a token: audience, OIDC token, exchange. Each call fetches a
+    /// fresh OIDC token, since the index accepts each one only once.
+    pub async fn mint(&self, client: &reqwest::Client) -> Result<Minted, MintError> {
+        let provider = match self.provider {
+            Some(p) => p,
+            None => provider::detect(&self.env, &self.machine).ok_or(MintError::NotInCi)?,
+        };
+        let endpoints = exchange::Endpoints::for_upload_url(&self.upload_url);
+        let index = self.upload_url.host_str().unwrap_or_default().to_owned();
+        let exchange_error = |source| MintError::Exchange {
+            index: index.clone(),
+            source,
+        };
+        let audience = match &self.audience {
+            Some(a) => a.clone(),
+            None => exchange::fetch_audience(client, &endpoints)
+                .await
+                .map_err(exchange_error)?,
+        };
+        let token = oidc::fetch(client, provider, &audience, &self.env)
+            .await
+            .map_err(|source| MintError::Oidc { provider, source })?;
+        let warnings: Vec<String> = diagnose::reusable_workflow_warning(&token.claims)
+            .into_iter()
+            .collect();
+        match exchange::mint(client, &endpoints, &token.jwt).await {
+            Ok(minted) => Ok(Minted {
+                token: minted.token,
+                expires: minted.expires,
+                provider,
+                warnings,
+            }),
+            Err(exchange::ExchangeError::Refused { errors }) => Err(MintError::Refused {
+                url: endpoints.mint.to_string(),
+                reuse: errors.iter().any(|e| e.code == "invalid-reuse-token"),
+                diagnosis: diagnose::refused(
+                    &errors,
+                    provider,
+                    &token.claims,
+                    &self.settings_url(),
+                ),
+            }),
+            Err(other) => Err(exchange_error(other)),
+        }
+    }
+
+    /// Where the index's trusted publishers are configured.
+    pub fn settings_url(&self) -> String {
+        let host = match self.kind {
+            IndexKind::Pypi => "pypi.org".to_owned(),
+            IndexKind::TestPypi => "test.pypi.org".to_owned(),
+            IndexKind::Other => {
+                return format!(
+                    "the trusted-publisher settings of {}",
+                    self.upload_url.host_str().unwrap_or_default()
+                );
+            }
+        };
+        match &self.project {
+            Some(project) => format!(
+                "https://{host}/manage/project/{}/settings/publishing/",
+                crate::dist::filename::normalize_name(project)
+            ),
+            None => format!(
+                "https://{host}/manage/account/publishing/ (pending publishers for new projects)"
+            ),
+        }
+    }
+}

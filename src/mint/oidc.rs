@@ -1,0 +1,436 @@
+//! Getting an ambient OIDC token for an audience from the CI provider
+//! (`../shared/reference/trusted-publishing.md` §3), and checking that the
+//! token is for that audience before anyone exchanges it.
+
+use std::process::Command;
+use std::time::Duration;
+
+use serde::Deserialize;
+use url::Url;
+
+use super::claims::{Claims, ClaimsError};
+use super::provider::Provider;
+use crate::auth::Secret;
+use crate::config::env::EnvSnapshot;
+
+/// The default Google metadata server; `GCE_METADATA_HOST` (Google's own
+/// variable, honoured by its client libraries) overrides it.
+const GOOGLE_METADATA_HOST: &str = "metadata.google.internal";
+/// The IAM credentials API; `MINTUP_GOOGLE_IAM_URL` overrides it (for a
+/// private endpoint).
+const GOOGLE_IAM_URL: &str = "https://iamcredentials.googleapis.com";
+
+/// An OIDC token and its decoded claims.
+#[derive(Debug, Clone)]
+pub struct OidcToken {
+    pub jwt: Secret,
+    pub claims: Claims,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OidcError {
+    #[error(
+        "this GitHub Actions job cannot request an OIDC token: ACTIONS_ID_TOKEN_REQUEST_URL and \
+         ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set"
+    )]
+    GitHubPermission,
+    #[error(
+        "this run was triggered by a pull request from a fork, and GitHub never gives those an OIDC token"
+    )]
+    GitHubFork,
+    #[error("GitHub's OIDC token endpoint answered {status}: {body}")]
+    GitHubStatus { status: u16, body: String },
+    #[error("GitHub's OIDC token endpoint answered without a token")]
+    GitHubNoValue,
+    #[error("could not reach {what} at {url}")]
+    Unreachable {
+        what: &'static str,
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("GitLab CI provides no {variable}")]
+    GitLabMissing { variable: String },
+    #[error("Google's {what} answered {status}: {body}")]
+    GoogleStatus {
+        what: &'static str,
+        status: u16,
+        body: String,
+    },
+    #[error("could not run `{program}`")]
+    Spawn {
+        program: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("`{program}` failed ({status}): {stderr}")]
+    CommandFailed {
+        program: &'static str,
+        status: String,
+        stderr: String,
+    },
+    #[error("the OIDC token from {provider} is malformed")]
+    Malformed {
+        provider: Provider,
+        #[source]
+        source: ClaimsError,
+    },
+    #[error("the OIDC token from {provider} is for the audience {found}, not '{expected}'")]
+    WrongAudience {
+        provider: Provider,
+        expected: String,
+        found: String,
+    },
+}
+
+impl OidcError {
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            OidcError::GitHubPermission => {
+                "give the publishing job permission to request one:\n\n    \
+                jobs:\n      publish:\n        permissions:\n          id-token: write\n"
+                    .into()
+            }
+            OidcError::GitHubFork => {
+                "publish from a push, tag or release workflow of the repository itself".into()
+            }
+            OidcError::GitLabMissing { variable } => format!(
+                "declare the token in the job:\n\n    publish:\n      id_tokens:\n        {variable}:\n          aud: {}\n",
+                variable.trim_end_matches("_ID_TOKEN").to_lowercase()
+            ),
+            OidcError::Spawn { program, .. } => format!("`{program}` must be on PATH in this job"),
+            OidcError::WrongAudience {
+                provider: Provider::GitLab,
+                expected,
+                ..
+            } => {
+                format!("set `aud: {expected}` on the job's id_tokens entry")
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// GitLab's convention: `<AUDIENCE>_ID_TOKEN`, the audience upper-cased with
+/// every character outside A-Z and 0-9 replaced by `_`.
+pub fn gitlab_variable(audience: &str) -> String {
+    let name: String = audience
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{name}_ID_TOKEN")
+}
+
+/// GitHub's token URL with `audience` merged into its query.
+pub fn github_token_url(request_url: &str, audience: &str) -> Result<Url, url::ParseError> {
+    let mut url = Url::parse(request_url)?;
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| k != "audience")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    url.query_pairs_mut()
+        .clear()
+        .extend_pairs(kept)
+        .append_pair("audience", audience);
+    Ok(url)
+}
+
+/// Whether the GitHub event file describes a pull request from a fork.
+pub fn is_fork_pull_request(event_json: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(event_json)
+        .ok()
+        .and_then(|event| event.pointer("/pull_request/head/repo/fork")?.as_bool())
+        .unwrap_or(false)
+}
+
+/// Get a token for `audience` from `provider` and check its audience.
+pub async fn fetch(
+    client: &reqwest::Client,
+    provider: Provider,
+    audience: &str,
+    env: &EnvSnapshot,
+) -> Result<OidcToken, OidcError> {
+    let jwt = match provider {
+        Provider::GitHub => github(client, audience, env).await?,
+        Provider::GitLab => {
+            let variable = gitlab_variable(audience);
+            env.get(&variable)
+                .map(Secret::new)
+                .ok_or(OidcError::GitLabMissing { variable })?
+        }
+        Provider::Google => google(client, audience, env).await?,
+        Provider::Buildkite => run_cli(
+            "buildkite-agent",
+            &["oidc", "request-token", "--audience", audience],
+        )?,
+        Provider::CircleCi => run_cli(
+            "circleci",
+            &[
+                "run",
+                "oidc",
+                "get",
+                "--claims",
+                &serde_json::json!({ "aud": audience }).to_string(),
+                "--root-issuer",
+            ],
+        )?,
+    };
+    let claims =
+        Claims::decode(jwt.expose()).map_err(|source| OidcError::Malformed { provider, source })?;
+    let audiences = claims.audiences();
+    if audiences != [audience] {
+        return Err(OidcError::WrongAudience {
+            provider,
+            expected: audience.to_owned(),
+            found: if audiences.is_empty() {
+                "(none)".to_owned()
+            } else {
+                audiences
+                    .iter()
+                    .map(|a| format!("'{a}'"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        });
+    }
+    Ok(OidcToken { jwt, claims })
+}
+
+async fn github(
+    client: &reqwest::Client,
+    audience: &str,
+    env: &EnvSnapshot,
+) -> Result<Secret, OidcError> {
+    let (Some(request_url), Some(request_token)) = (
+        env.get("ACTIONS_ID_TOKEN_REQUEST_URL"),
+        env.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN"),
+    ) else {
+        let fork = env.get("GITHUB_EVENT_NAME") == Some("pull_request")
+            && env
+                .get("GITHUB_EVENT_PATH")
+                .and_then(|path| std::fs::read_to_string(path).ok())
+                .is_some_and(|json| is_fork_pull_request(&json));
+        return Err(if fork {
+            OidcError::GitHubFork
+        } else {
+            OidcError::GitHubPermission
+        });
+    };
+    let url = github_token_url(request_url, audience).map_err(|_| OidcError::GitHubStatus {
+        status: 0,
+        body: "ACTIONS_ID_TOKEN_REQUEST_URL is not a URL".into(),
+    })?;
+    let unreachable = |source| OidcError::Unreachable {
+        what: "GitHub's OIDC token endpoint",
+        url: redacted(&url),
+        source,
+    };
+    let response = client
+        .get(url.clone())
+        .bearer_auth(request_token)
+        .timeout(Duration::from_secs(30))
+        .send()
+        .await
+        .map_err(unreachable)?;
+    let status = response.status().as_u16();
+    let body = response.text().await.map_err(unreachable)?;
+    if status != 200 {
+        return Err(OidcError::GitHubStatus {
+            status,
+            body: body.chars().take(300).collect(),
+        });
+    }
+    #[derive(Deserialize)]
+    struct Answer {
+        value: Option<String>,
+    }
+    serde_json::from_str::<Answer>(&body)
+        .ok()
+        .and_then(|a| a.value)
+        .filter(|v| !v.trim().is_empty())
+        .map(Secret::new)
+        .ok_or(OidcError::GitHubNoValue)
+}
+
+async fn google(
+    client: &reqwest::Client,
+    audience: &str,
+    env: &EnvSnapshot,
+) -> Result<Secret, OidcError> {
+    let host = env.get("GCE_METADATA_HOST").unwrap_or(GOOGLE_METADATA_HOST);
+    let metadata = format!("http://{host}/computeMetadata/v1/instance/service-accounts/default");
+    let get = |url: String, what: &'static str| {
+        let request = client
+            .get(&url)
+            .header("Metadata-Flavor", "Google")
+            .timeout(Duration::from_secs(10));
+        async move {
+            let unreachable = |source| OidcError::Unreachable {
+                what,
+                url: url.clone(),
+                source,
+            };
+            let response = request.send().await.map_err(unreachable)?;
+            let status = response.status().as_u16();
+            let body = response.text().await.map_err(unreachable)?;
+            if status == 200 {
+                Ok(body)
+            } else {
+                Err(OidcError::GoogleStatus {
+                    what,
+                    status,
+                    body: body.chars().take(300).collect(),
+                })
+            }
+        }
+    };
+    let Some(account) = env.get("GOOGLE_SERVICE_ACCOUNT_NAME") else {
+        let mut url = Url::parse(&format!("{metadata}/identity")).expect("metadata URL");
+        url.query_pairs_mut()
+            .append_pair("audience", audience)
+            .append_pair("format", "full");
+        return Ok(Secret::new(get(url.to_string(), "metadata server").await?));
+    };
+    #[derive(Deserialize)]
+    struct Access {
+        access_token: String,
+    }
+    #[derive(Deserialize)]
+    struct IdToken {
+        token: String,
+    }
+    let body = get(
+        format!("{metadata}/token?scopes=https://www.googleapis.com/auth/cloud-platform"),
+        "metadata server",
+    )
+    .await?;
+    let access = serde_json::from_str::<Access>(&body).map_err(|_| OidcError::GoogleStatus {
+        what: "metadata server",
+        status: 200,
+        body: "no access_token in the answer".into(),
+    })?;
+    let iam = env
+        .get("MINTUP_GOOGLE_IAM_URL")
+        .unwrap_or(GOOGLE_IAM_URL)
+        .trim_end_matches('/');
+    let url = format!("{iam}/v1/projects/-/serviceAccounts/{account}:generateIdToken");
+    let unreachable = |source| OidcError::Unreachable {
+        what: "the IAM credentials API",
+        url: url.clone(),
+        source,
+    };
+    let response = client
+        .post(&url)
+        .bearer_auth(&access.access_token)
+        .json(&serde_json::json!({ "audience": audience, "includeEmail": true }))
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await
+        .map_err(unreachable)?;
+    let status = response.status().as_u16();
+    let body = response.text().await.map_err(unreachable)?;
+    match serde_json::from_str::<IdToken>(&body) {
+        Ok(id) if status == 200 => Ok(Secret::new(id.token)),
+        _ => Err(OidcError::GoogleStatus {
+            what: "IAM credentials API",
+            status,
+            body: body.chars().take(300).collect(),
+        }),
+    }
+}
+
+fn run_cli(program: &'static str, args: &[&str]) -> Result<Secret, OidcError> {
+    let output = Command::new(program)
+        .args(args)
+        .output()
+        .map_err(|source| OidcError::Spawn { program, source })?;
+    if !output.status.success() {
+        return Err(OidcError::CommandFailed {
+            program,
+            status: output.status.to_string(),
+            stderr: String::from_utf8_lossy(&output.stderr)
+                .trim()
+                .chars()
+                .take(300)
+                .collect(),
+        });
+    }
+    Ok(Secret::new(
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    ))
+}
+
+/// A URL without its query (GitHub's request URL carries run identifiers).
+fn redacted(url: &Url) -> String {
+    let mut url = url.clone();
+    url.set_query(None);
+    url.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gitlab_variable_names() {
+        assert_eq!(gitlab_variable("pypi"), "PYPI_ID_TOKEN");
+        assert_eq!(gitlab_variable("testpypi"), "TESTPYPI_ID_TOKEN");
+        assert_eq!(
+            gitlab_variable("http://test.audience"),
+            "HTTP___TEST_AUDIENCE_ID_TOKEN"
+        );
+    }
+
+    #[test]
+    fn github_audience_is_merged_into_the_query() {
+        let url = github_token_url(
+            "https://pipelines.example/abc/idtoken?api-version=2.0",
+            "pypi",
+        )
+        .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://pipelines.example/abc/idtoken?api-version=2.0&audience=pypi"
+        );
+        let url = github_token_url("https://x.example/t?audience=old&a=1", "testpypi").unwrap();
+        assert_eq!(url.as_str(), "https://x.example/t?a=1&audience=testpypi");
+        let url = github_token_url("https://x.example/t", "pypi").unwrap();
+        assert_eq!(url.as_str(), "https://x.example/t?audience=pypi");
+    }
+
+    #[test]
+    fn fork_pull_requests() {
+        assert!(is_fork_pull_request(
+            r#"{"pull_request": {"head": {"repo": {"fork": true}}}}"#
+        ));
+        assert!(!is_fork_pull_request(
+            r#"{"pull_request": {"head": {"repo": {"fork": false}}}}"#
+        ));
+        assert!(!is_fork_pull_request("not json"));
+    }
+
+    #[test]
+    fn permission_hint_shows_the_yaml() {
+        let hint = OidcError::GitHubPermission.hint().unwrap();
+        assert!(
+            hint.contains("permissions:\n          id-token: write"),
+            "{hint}"
+        );
+        let hint = OidcError::GitLabMissing {
+            variable: "PYPI_ID_TOKEN".into(),
+        }
+        .hint()
+        .unwrap();
+        assert!(
+            hint.contains("PYPI_ID_TOKEN:\n          aud: pypi"),
+            "{hint}"
+        );
+    }
+}
