@@ -13,6 +13,9 @@ mod devpi;
 /// The in-process fake index: fields, digests and streaming as received, and
 /// each kind of server answer.
 mod fake_index;
+/// Trusted publishing: `mint` with each provider, its errors, and `upload`
+/// minting by itself.
+mod mint;
 /// A real pypiserver: upload, download back, re-upload.
 mod pypiserver;
 /// The same fixtures uploaded by twine and by mintup, fields compared.

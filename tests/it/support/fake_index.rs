@@ -24,7 +24,11 @@ pub struct ReceivedFile {
 pub struct Received {
     pub method: String,
     pub path: String,
+    /// The query string, without the `?`.
+    pub query: String,
     pub headers: HeaderMap,
+    /// The body as text, for requests that are not multipart.
+    pub text: String,
     pub body_len: usize,
     pub fields: Vec<(String, String)>,
     pub files: Vec<ReceivedFile>,
@@ -151,6 +155,11 @@ impl FakeIndex {
         }
     }
 
+    /// The server's root URL, `http://127.0.0.1:PORT`.
+    pub fn base(&self) -> String {
+        self.at("")
+    }
+
     /// A fake index that accepts everything.
     pub fn accepting() -> Self {
         Self::start(|_| Reply::ok())
@@ -191,7 +200,9 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Body>) -> Response<Body> 
     let mut received = Received {
         method: parts.method.to_string(),
         path: parts.uri.path().to_owned(),
+        query: parts.uri.query().unwrap_or_default().to_owned(),
         headers: parts.headers.clone(),
+        text: String::new(),
         body_len: bytes.len(),
         fields: Vec::new(),
         files: Vec::new(),
@@ -201,6 +212,9 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Body>) -> Response<Body> 
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .and_then(|ct| multer::parse_boundary(ct).ok());
+    if boundary.is_none() {
+        received.text = String::from_utf8_lossy(&bytes).into_owned();
+    }
     if let Some(boundary) = boundary {
         let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(bytes) });
         let mut multipart = multer::Multipart::new(stream, boundary);

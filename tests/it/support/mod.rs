@@ -1,6 +1,7 @@
 //! Test helpers: the binary with a clean environment, output checks, paths.
 
 pub mod fake_index;
+pub mod oidc;
 pub mod peers;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,661 @@
+//! Trusted publishing through the real binary: `mintup mint` with each
+//! provider against fakes, every failure's message, and `upload` minting by
+//! itself in a simulated GitHub Actions job.
+
+use std::path::Path;
+
+use crate::support::fake_index::{FakeIndex, Reply};
+use crate::support::oidc::{
+    self, MINTED, audience, github_claims, github_endpoint, github_env, jwt, refusal,
+};
+use crate::support::{Run, good, mintup, run};
+
+/// Run mintup with `env` in `home`; the OIDC token must never be printed,
+/// and the minted token only as the mask command on stderr (and, for
+/// `mint`, on stdout).
+fn mintup_with(home: &Path, env: &[(String, String)], args: &[&str], oidc_jwt: &str) -> Run {
+    let out = run(mintup(home)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .args(args));
+    for (stream, text) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+        assert!(
+            !text.contains(oidc_jwt),
+            "the OIDC token leaked into {stream}:\n{text}"
+        );
+    }
+    let stray = out
+        .stderr
+        .lines()
+        .filter(|l| l.contains(MINTED) && !l.starts_with("::add-mask::"))
+        .count();
+    assert_eq!(
+        stray, 0,
+        "the minted token leaked into stderr:\n{}",
+        out.stderr
+    );
+    out
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+#[test]
+fn github_mint_masks_first_prints_the_token_and_sets_the_output() {
+    let token = jwt(&github_claims("pypi"));
+    let index = oidc::index(audience("pypi"), token.clone());
+    let github = github_endpoint(token.clone());
+    let home = tempfile::tempdir().unwrap();
+    let env = github_env(&github, home.path());
+    let url = index.url.clone();
+    let out = mintup_with(
+        home.path(),
+        &env,
+        &["mint", "--repository-url", &url, "--github-output"],
+        &token,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, format!("{MINTED}\n"));
+    assert_eq!(
+        out.stderr.lines().next(),
+        Some(format!("::add-mask::{MINTED}").as_str())
+    );
+    assert_eq!(
+        read(&home.path().join("github_output")),
+        format!("api-token={MINTED}\n")
+    );
+    // The exchange sent the OIDC token from GitHub, as JSON.
+    let mint_request = index
+        .received()
+        .into_iter()
+        .find(|r| r.path == "/_/oidc/mint-token")
+        .unwrap();
+    assert_eq!(
+        mint_request.header("content-type"),
+        Some("application/json")
+    );
+}
+
+#[test]
+fn json_and_env_formats() {
+    let token = jwt(&github_claims("pypi"));
+    let index = oidc::index(audience("pypi"), token.clone());
+    let github = github_endpoint(token.clone());
+    let home = tempfile::tempdir().unwrap();
+    let env = github_env(&github, home.path());
+    let out = mintup_with(
+        home.path(),
+        &env,
+        &["mint", "--repository-url", &index.url, "--format", "json"],
+        &token,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(json["token"], MINTED);
+    assert_eq!(json["expires"], 1_700_000_900);
+    assert_eq!(json["repository"], index.url.as_str());
+    let out = mintup_with(
+        home.path(),
+        &env,
+        &["mint", "--repository-url", &index.url, "--format", "env"],
+        &token,
+    );
+    assert_eq!(
+        out.stdout,
+        format!("MINTUP_TOKEN={MINTED}\nTWINE_USERNAME=__token__\nTWINE_PASSWORD={MINTED}\n")
+    );
+}
+
+#[test]
+fn explicit_audience_skips_the_audience_endpoint() {
+    let token = jwt(&github_claims("custom-aud"));
+    let index = oidc::index(Reply::status(500, "must not be asked"), token.clone());
+    let github = github_endpoint(token.clone());
+    let home = tempfile::tempdir().unwrap();
+    let env = github_env(&github, home.path());
+    let out = mintup_with(
+        home.path(),
+        &env,
+        &[
+            "mint",
+            "--repository-url",
+            &index.url,
+            "--audience",
+            "custom-aud",
+        ],
+        &token,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        index
+            .received()
+            .iter()
+            .all(|r| r.path != "/_/oidc/audience")
+    );
+    assert!(github.received()[0].query.contains("audience=custom-aud"));
+}
+
+#[test]
+fn github_without_id_token_permission_shows_the_yaml() {
+    let home = tempfile::tempdir().unwrap();
+    let env = vec![
+        ("GITHUB_ACTIONS".to_owned(), "true".to_owned()),
+        (
+            "GITHUB_STEP_SUMMARY".to_owned(),
+            home.path().join("summary.md").display().to_string(),
+        ),
+    ];
+    let index = oidc::index(audience("pypi"), String::new());
+    let out = mintup_with(
+        home.path(),
+        &env,
+        &["mint", "--repository-url", &index.url],
+        "no-jwt",
+    );
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.is_empty());
+    out.stderr_has("error: could not get an OIDC token from GitHub Actions")
+        .stderr_has("ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set")
+        .stderr_has("permissions:\n          id-token: write")
+        .stderr_has("::error title=Trusted publishing failed::");
+    let summary = read(&home.path().join("summary.md"));
+    assert!(
+        summary.starts_with("### Trusted publishing failed\n"),
+        "{summary}"
+    );
+    assert!(summary.contains("id-token: write"), "{summary}");
+}
+
+#[test]
+fn fork_pull_requests_never_get_tokens() {
+    let home = tempfile::tempdir().unwrap();
+    let event = home.path().join("event.json");
+    std::fs::write(
+        &event,
+        r#"{"pull_request": {"head": {"repo": {"fork": true}}}}"#,
+    )
+    .unwrap();
+    let env = vec![
+        ("GITHUB_ACTIONS".to_owned(), "true".to_owned()),
+        ("GITHUB_EVENT_NAME".to_owned(), "pull_request".to_owned()),
+        ("GITHUB_EVENT_PATH".to_owned(), event.display().to_string()),
+    ];
+    let index = oidc::index(audience("pypi"), String::new());
+    let out = mintup_with(
+        home.path(),
+        &env,
+        &["mint", "--repository-url", &index.url],
+        "no-jwt",
+    );
+    assert_eq!(out.code, 1);
+    out.stderr_has(
+        "triggered by a pull request from a fork, and GitHub never gives those an OIDC token",
+    )
+    .stderr_has("hint: publish from a push, tag or release workflow");
+}
+
+#[test]
+fn outside_ci_lists_the_providers() {
+    let home = tempfile::tempdir().unwrap();
+    let index = oidc::index(audience("pypi"), String::new());
+    let out = mintup_with(
+        home.path(),
+        &[],
+        &["mint", "--repository-url", &index.url],
+        "no-jwt",
+    );
+    assert_eq!(out.code, 1);
+    out.stderr_has("error: not running in a CI system that can prove its identity")
+        .stderr_has("GitHub Actions: a job with `permissions: id-token: write`")
+        .stderr_has("GitLab CI/CD: an `id_tokens:` entry named <AUDIENCE>_ID_TOKEN")
+        .stderr_has("Google Cloud: a VM or service with a service account");
+    assert!(
+        index.received().is_empty(),
+        "nothing is asked of the index outside CI"
+    );
+}
+
+#[test]
+fn audience_endpoint_failures() {
+    let home = tempfile::tempdir().unwrap();
+    let token = jwt(&github_claims("pypi"));
+    let github = github_endpoint(token.clone());
+    let env = github_env(&github, home.path());
+    let cases = [
+        (
+            Reply::status(404, "Not Found"),
+            "/_/oidc/audience does not offer trusted publishing (404)",
+            "use an API token (-t)",
+        ),
+        (
+            Reply::status(
+                403,
+                r#"{"message": "Trusted publishing functionality not enabled"}"#,
+            ),
+            "/_/oidc/audience has trusted publishing disabled (403)",
+            "turned trusted publishing off",
+        ),
+    ];
+    for (reply, message, hint) in cases {
+        let index = oidc::index(reply, token.clone());
+        let out = mintup_with(
+            home.path(),
+            &env,
+            &["mint", "--repository-url", &index.url],
+            &token,
+        );
+        assert_eq!(out.code, 1);
+        out.stderr_has(&format!("caused by: {}{message}", index.base()))
+            .stderr_has(hint);
+    }
+    let port = crate::support::peers::free_port();
+    let url = format!("http://127.0.0.1:{port}/legacy/");
+    let out = mintup_with(
+        home.path(),
+        &env,
+        &["mint", "--repository-url", &url],
+        &token,
+    );
+    assert_eq!(out.code, 1);
+    out.stderr_has(&format!(
+        "caused by: could not reach http://127.0.0.1:{port}/_/oidc/audience"
+    ));
+}
+
+#[test]
+fn refused_mint_explains_claims_and_the_publisher() {
+    let token = jwt(&github_claims("pypi"));
+    let index = oidc::index_with(audience("pypi"), |_| {
+        refusal(
+            "invalid-publisher",
+            "valid token, but no corresponding publisher (Publisher with matching claims was not found)",
+        )
+    });
+    let github = github_endpoint(token.clone());
+    let home = tempfile::tempdir().unwrap();
+    let env = github_env(&github, home.path());
+    let out = mintup_with(
+        home.path(),
+        &env,
+        &["mint", "-r", "testpypi", "--repository-url", &index.url],
+        &token,
+    );
+    assert_eq!(out.code, 1);
+    out.stderr_has("refused to mint a token")
+        .stderr_has("  * invalid-publisher: valid token, but no corresponding publisher (Publisher with matching claims was not found)")
+        .stderr_has("  sub: repo:octo/demo:ref:refs/tags/v1.0.0")
+        .stderr_has("  repository_owner_id: 4242")
+        .stderr_has("  environment: MISSING")
+        .stderr_has("the trusted publisher on the index must say, for this run:\n  owner: octo\n  repository: demo\n  workflow: release.yml\n")
+        .stderr_has("hint: make the index's trusted publisher match");
+    let summary = read(&home.path().join("step_summary.md"));
+    assert!(
+        summary.contains(
+            "  job_workflow_ref: octo/demo/.github/workflows/release.yml@refs/tags/v1.0.0"
+        ),
+        "{summary}"
+    );
+    assert!(!summary.contains(&token) && !summary.contains(MINTED));
+}
+
+#[test]
+fn reused_token_and_broken_answers() {
+    let token = jwt(&github_claims("pypi"));
+    let github = github_endpoint(token.clone());
+    let home = tempfile::tempdir().unwrap();
+    let env = github_env(&github, home.path());
+    let index = oidc::index_with(audience("pypi"), |_| {
+        refusal("invalid-reuse-token", "invalid token: already used")
+    });
+    let out = mintup_with(
+        home.path(),
+        &env,
+        &["mint", "--repository-url", &index.url],
+        &token,
+    );
+    assert_eq!(out.code, 1);
+    out.stderr_has("  * invalid-reuse-token: invalid token: already used")
+        .stderr_has("hint: each OIDC token can be exchanged once");
+    let index = oidc::index_with(audience("pypi"), |_| {
+        Reply::status(502, "<html>Bad Gateway</html>")
+    });
+    let out = mintup_with(
+        home.path(),
+        &env,
+        &["mint", "--repository-url", &index.url],
+        &token,
+    );
+    assert_eq!(out.code, 1);
+    out.stderr_has(
+        "the index answered 502 with something other than JSON: <html>Bad Gateway</html>",
+    )
+    .stderr_has("hint: the index is having trouble: wait a few minutes");
+    let index = oidc::index_with(audience("pypi"), |_| {
+        Reply::status(200, r#"{"success": true, "token": null}"#)
+    });
+    let out = mintup_with(
+        home.path(),
+        &env,
+        &["mint", "--repository-url", &index.url],
+        &token,
+    );
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stdout.is_empty(),
+        "never print an empty or null token: {}",
+        out.stdout
+    );
+    out.stderr_has("the index answered 200 without a token");
+}
+
+#[test]
+fn wrong_audience_is_caught_before_the_exchange() {
+    let token = jwt(&github_claims("testpypi"));
+    let index = oidc::index(audience("pypi"), token.clone());
+    let github = FakeIndex::always(Reply::status(
+        200,
+        &serde_json::json!({"value": token}).to_string(),
+    ));
+    let home = tempfile::tempdir().unwrap();
+    let mut env = github_env(&github, home.path());
+    env.retain(|(k, _)| k != "ACTIONS_ID_TOKEN_REQUEST_URL");
+    env.push((
+        "ACTIONS_ID_TOKEN_REQUEST_URL".into(),
+        format!("{}/token", github.base()),
+    ));
+    let out = mintup_with(
+        home.path(),
+        &env,
+        &["mint", "--repository-url", &index.url],
+        &token,
+    );
+    assert_eq!(out.code, 1);
+    out.stderr_has("the OIDC token from GitHub Actions is for the audience 'testpypi', not 'pypi'");
+    assert!(
+        index
+            .received()
+            .iter()
+            .all(|r| r.path != "/_/oidc/mint-token")
+    );
+}
+
+#[test]
+fn reusable_workflow_gets_a_warning() {
+    let mut claims = github_claims("pypi");
+    claims["job_workflow_ref"] = "octo/shared/.github/workflows/publish.yml@refs/heads/main".into();
+    let token = jwt(&claims);
+    let index = oidc::index(audience("pypi"), token.clone());
+    let github = github_endpoint(token.clone());
+    let home = tempfile::tempdir().unwrap();
+    let env = github_env(&github, home.path());
+    let out = mintup_with(
+        home.path(),
+        &env,
+        &["mint", "--repository-url", &index.url],
+        &token,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.stderr_has(
+        "warning: this job runs the reusable workflow publish.yml (called from release.yml)",
+    )
+    .stderr_has("::warning::this job runs the reusable workflow");
+}
+
+#[test]
+fn gitlab_reads_the_audience_variable() {
+    let claims = serde_json::json!({"aud": "pypi", "sub": "project_path:grp/proj:ref_type:tag:ref:v1", "project_path": "grp/proj"});
+    let token = jwt(&claims);
+    let index = oidc::index(audience("pypi"), token.clone());
+    let home = tempfile::tempdir().unwrap();
+    let env = vec![
+        ("GITLAB_CI".to_owned(), "true".to_owned()),
+        ("PYPI_ID_TOKEN".to_owned(), token.clone()),
+    ];
+    let out = mintup_with(
+        home.path(),
+        &env,
+        &["mint", "--repository-url", &index.url],
+        &token,
+    );
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (0, format!("{MINTED}\n").as_str()),
+        "{}",
+        out.stderr
+    );
+    let out = mintup_with(
+        home.path(),
+        &env[..1],
+        &["mint", "--repository-url", &index.url],
+        &token,
+    );
+    assert_eq!(out.code, 1);
+    out.stderr_has("GitLab CI/CD")
+        .stderr_has("GitLab CI provides no PYPI_ID_TOKEN")
+        .stderr_has("PYPI_ID_TOKEN:\n          aud: pypi");
+}
+
+#[test]
+fn google_direct_and_impersonated() {
+    let claims = serde_json::json!({"aud": "pypi", "email": "publisher@proj.iam.gserviceaccount.com", "email_verified": true, "sub": "1234"});
+    let token = jwt(&claims);
+    let index = oidc::index(audience("pypi"), token.clone());
+    let jwt_for_metadata = token.clone();
+    let metadata = FakeIndex::start(move |req| {
+        if req.header("metadata-flavor") != Some("Google") {
+            return Reply::status(403, "missing Metadata-Flavor");
+        }
+        match req.path.as_str() {
+            "/computeMetadata/v1/instance/service-accounts/default/identity"
+                if req.query.contains("audience=pypi") =>
+            {
+                Reply::status(200, &jwt_for_metadata)
+            }
+            "/computeMetadata/v1/instance/service-accounts/default/token" => Reply::status(
+                200,
+                r#"{"access_token": "ya29.access", "expires_in": 3599, "token_type": "Bearer"}"#,
+            ),
+            _ => Reply::status(404, "no"),
+        }
+    });
+    let jwt_for_iam = token.clone();
+    let iam = FakeIndex::start(move |req| {
+        let body: serde_json::Value = serde_json::from_str(&req.text).unwrap_or_default();
+        if req.path
+            == "/v1/projects/-/serviceAccounts/publisher@proj.iam.gserviceaccount.com:generateIdToken"
+            && req.header("authorization") == Some("Bearer ya29.access")
+            && body["audience"] == "pypi"
+        {
+            Reply::status(
+                200,
+                &serde_json::json!({ "token": jwt_for_iam }).to_string(),
+            )
+        } else {
+            Reply::status(400, "bad request")
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    let host = metadata.base().trim_start_matches("http://").to_owned();
+    let direct = vec![("GCE_METADATA_HOST".to_owned(), host.clone())];
+    let out = mintup_with(
+        home.path(),
+        &direct,
+        &[
+            "mint",
+            "--provider",
+            "google",
+            "--repository-url",
+            &index.url,
+        ],
+        &token,
+    );
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (0, format!("{MINTED}\n").as_str()),
+        "{}",
+        out.stderr
+    );
+    let impersonated = vec![
+        ("GCE_METADATA_HOST".to_owned(), host),
+        (
+            "GOOGLE_SERVICE_ACCOUNT_NAME".to_owned(),
+            "publisher@proj.iam.gserviceaccount.com".to_owned(),
+        ),
+        ("MINTUP_GOOGLE_IAM_URL".to_owned(), iam.base()),
+    ];
+    let out = mintup_with(
+        home.path(),
+        &impersonated,
+        &["mint", "--repository-url", &index.url],
+        &token,
+    );
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (0, format!("{MINTED}\n").as_str()),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(iam.received().len(), 1);
+}
+
+#[test]
+fn buildkite_and_circleci_clis_on_path() {
+    let token = jwt(&serde_json::json!({"aud": "pypi", "sub": "organization:o:pipeline:p"}));
+    let index = oidc::index(audience("pypi"), token.clone());
+    let home = tempfile::tempdir().unwrap();
+    let bin = home.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    // Each fake CLI prints the token only when called with the audience.
+    for (name, expected_args) in [
+        ("buildkite-agent", "oidc request-token --audience pypi"),
+        (
+            "circleci",
+            r#"run oidc get --claims {"aud":"pypi"} --root-issuer"#,
+        ),
+    ] {
+        let script = bin.join(name);
+        std::fs::write(
+            &script,
+            format!("#!/bin/sh\n[ \"$*\" = '{expected_args}' ] || {{ echo \"unexpected: $*\" >&2; exit 3; }}\necho '{token}'\n"),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!("{}:/usr/bin:/bin", bin.display());
+    for variable in ["BUILDKITE", "CIRCLECI"] {
+        let env = vec![
+            (variable.to_owned(), "true".to_owned()),
+            ("PATH".to_owned(), path.clone()),
+        ];
+        let out = mintup_with(
+            home.path(),
+            &env,
+            &["mint", "--repository-url", &index.url],
+            &token,
+        );
+        assert_eq!(
+            (out.code, out.stdout.as_str()),
+            (0, format!("{MINTED}\n").as_str()),
+            "{variable}: {}",
+            out.stderr
+        );
+    }
+    let env = vec![
+        ("BUILDKITE".to_owned(), "true".to_owned()),
+        ("PATH".to_owned(), "/nonexistent".to_owned()),
+    ];
+    let out = mintup_with(
+        home.path(),
+        &env,
+        &["mint", "--repository-url", &index.url],
+        &token,
+    );
+    assert_eq!(out.code, 1);
+    out.stderr_has("could not run `buildkite-agent`")
+        .stderr_has("hint: `buildkite-agent` must be on PATH");
+}
+
+#[test]
+fn upload_mints_by_itself_in_github_actions() {
+    let token = jwt(&github_claims("pypi"));
+    let index = oidc::index(audience("pypi"), token.clone());
+    let github = github_endpoint(token.clone());
+    let home = tempfile::tempdir().unwrap();
+    let env = github_env(&github, home.path());
+    let wheel = good("mintup_hatch_demo-0.4.2-py3-none-any.whl");
+    let out = mintup_with(
+        home.path(),
+        &env,
+        &["upload", "--repository-url", &index.url, &wheel],
+        &token,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stderr.lines().next(),
+        Some(format!("::add-mask::{MINTED}").as_str())
+    );
+    out.stderr_has("note: using a token minted from this GitHub Actions run (trusted publishing)");
+    assert!(
+        out.stdout
+            .starts_with("uploaded  mintup_hatch_demo-0.4.2-py3-none-any.whl"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains(MINTED));
+    // The fake index only accepts the minted token, so the upload used it.
+    assert_eq!(
+        index
+            .received()
+            .iter()
+            .filter(|r| r.path == "/legacy/")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn upload_in_ci_shows_the_mint_error_not_missing_credentials() {
+    let token = jwt(&github_claims("pypi"));
+    let index = oidc::index_with(audience("pypi"), |_| {
+        refusal(
+            "invalid-publisher",
+            "valid token, but no corresponding publisher",
+        )
+    });
+    let github = github_endpoint(token.clone());
+    let home = tempfile::tempdir().unwrap();
+    let env = github_env(&github, home.path());
+    let wheel = good("mintup_hatch_demo-0.4.2-py3-none-any.whl");
+    let out = mintup_with(
+        home.path(),
+        &env,
+        &["upload", "--repository-url", &index.url, &wheel],
+        &token,
+    );
+    assert_eq!(out.code, 1);
+    out.stderr_has("refused to mint a token")
+        .stderr_has("  owner: octo\n");
+    assert!(
+        !out.stderr.contains("no password or token"),
+        "{}",
+        out.stderr
+    );
+    assert!(index.received().iter().all(|r| r.path != "/legacy/"));
+}
+
+#[test]
+fn upload_always_with_credentials_is_a_usage_error() {
+    let home = tempfile::tempdir().unwrap();
+    let wheel = good("mintup_hatch_demo-0.4.2-py3-none-any.whl");
+    let out = run(mintup(home.path()).args([
+        "upload",
+        "--trusted-publishing",
+        "always",
+        "-t",
+        crate::support::SECRET,
+        &wheel,
+    ]));
+    assert_eq!(out.code, 2);
+    out.stderr_has("--trusted-publishing always cannot be combined with credentials");
+}
