@@ -5,6 +5,14 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::auth::Secret;
+
+/// Secrets go straight into [`Secret`], so that `{:?}` of the arguments
+/// never shows them.
+fn secret(value: &str) -> Result<Secret, std::convert::Infallible> {
+    Ok(Secret::new(value))
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "mintup",
@@ -131,12 +139,12 @@ pub struct UploadArgs {
     pub username: Option<String>,
 
     /// Password or API token to authenticate with
-    #[arg(short, long)]
-    pub password: Option<String>,
+    #[arg(short, long, value_parser = secret)]
+    pub password: Option<Secret>,
 
     /// API token: the same as `-u __token__ -p TOKEN`
-    #[arg(short = 't', long, conflicts_with_all = ["username", "password"])]
-    pub token: Option<String>,
+    #[arg(short = 't', long, value_parser = secret, conflicts_with_all = ["username", "password"])]
+    pub token: Option<Secret>,
 
     /// Report a file the index already has as skipped instead of failing
     #[arg(long)]

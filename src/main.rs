@@ -146,8 +146,8 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
     let runtime = runtime()?;
     let auth = match plan.credentials {
         CredentialPlan::Ready(c) => UploadAuth::Fixed(c),
-        CredentialPlan::Prompt { username } => {
-            UploadAuth::Fixed(prompt(username, plan.target.url.as_str())?)
+        CredentialPlan::Prompt { username, password } => {
+            UploadAuth::Fixed(prompt(username, password, plan.target.url.as_str())?)
         }
         CredentialPlan::TrustedPublishing => {
             let minter = Minter {
@@ -254,7 +254,11 @@ fn format_token(minted: &Minted, format: TokenFormat, repository: &str) -> Strin
     }
 }
 
-fn prompt(username: Option<String>, url: &str) -> Result<Credentials, Error> {
+fn prompt(
+    username: Option<String>,
+    password: Option<Secret>,
+    url: &str,
+) -> Result<Credentials, Error> {
     let username = match username {
         Some(u) => u,
         None => {
@@ -267,13 +271,14 @@ fn prompt(username: Option<String>, url: &str) -> Result<Credentials, Error> {
             line.trim().to_owned()
         }
     };
-    let password =
-        rpassword::prompt_password(format!("Password or token for {username} at {url}: "))
-            .map_err(Error::Prompt)?;
-    Ok(Credentials {
-        username,
-        password: Secret::new(password),
-    })
+    let password = match password {
+        Some(password) => password,
+        None => Secret::new(
+            rpassword::prompt_password(format!("Password or token for {username} at {url}: "))
+                .map_err(Error::Prompt)?,
+        ),
+    };
+    Ok(Credentials { username, password })
 }
 
 /// One line per file on stdout; failures in full on stderr. Returns the exit

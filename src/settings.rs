@@ -60,6 +60,8 @@ pub enum CredentialPlan {
     /// No password anywhere, and asking is allowed.
     Prompt {
         username: Option<String>,
+        /// A password found without a user name is kept, not asked again.
+        password: Option<Secret>,
     },
     /// Mint a token from the CI's identity (trusted publishing).
     TrustedPublishing,
@@ -92,10 +94,20 @@ pub enum SettingsError {
     UnknownRepository { name: String, where_: String },
     #[error("repository '{name}' in {} has no 'repository' URL", .path.display())]
     SectionWithoutUrl { name: String, path: PathBuf },
-    #[error("'{url}' is not a usable upload URL: {reason}")]
-    BadUrl { url: String, reason: String },
+    #[error("'{url}' is not a usable upload URL")]
+    BadUrl {
+        url: String,
+        #[source]
+        problem: UrlProblem,
+    },
     #[error("no password or token for {url}; looked in: {}", .looked.join(", "))]
     NoPassword { url: String, looked: Vec<String> },
+    #[error("a password for {url} but no user name; looked in: {}, .pypirc", .looked.join(", "))]
+    NoUsername { url: String, looked: Vec<String> },
+    #[error("{0} gives a user name, but the token at a higher precedence means user __token__")]
+    UsernameWithToken(&'static str),
+    #[error("both {0} are set; give one")]
+    PasswordAndToken(&'static str),
     #[error("--trusted-publishing always cannot be combined with credentials (found {0})")]
     TrustedPublishingWithCredentials(String),
     #[error("MINTUP_TRUSTED_PUBLISHING must be auto, always or never, not '{0}'")]
@@ -120,6 +132,19 @@ impl SettingsError {
             _ => None,
         }
     }
+}
+
+/// What is wrong with an upload URL.
+#[derive(Debug, thiserror::Error)]
+pub enum UrlProblem {
+    #[error(transparent)]
+    Parse(#[from] url::ParseError),
+    #[error("only http and https URLs can be uploaded to")]
+    Scheme,
+    #[error("it has no host")]
+    NoHost,
+    #[error("it contains credentials; pass them with -u/-p or -t instead")]
+    Credentials,
 }
 
 /// What the caller knows about where mintup runs.
@@ -156,6 +181,7 @@ pub fn load_pypirc(
 /// One level of the precedence: what it says about the credentials.
 struct Level<'a> {
     username: Option<&'a str>,
+    username_label: &'static str,
     password: Option<&'a str>,
     token: Option<&'a str>,
     password_label: &'static str,
@@ -185,39 +211,30 @@ pub fn resolve_upload(
     let levels = [
         Level {
             username: args.username.as_deref(),
-            password: args.password.as_deref(),
-            token: args.token.as_deref(),
+            password: args.password.as_ref().map(Secret::expose),
+            token: args.token.as_ref().map(Secret::expose),
+            username_label: "-u/--username",
             password_label: "--password/--token",
         },
         Level {
             username: env.get("MINTUP_USERNAME"),
             password: env.get("MINTUP_PASSWORD"),
             token: env.get("MINTUP_TOKEN"),
+            username_label: "MINTUP_USERNAME",
             password_label: "MINTUP_PASSWORD/MINTUP_TOKEN",
         },
         Level {
             username: env.get("TWINE_USERNAME"),
             password: env.get("TWINE_PASSWORD"),
             token: None,
+            username_label: "TWINE_USERNAME",
             password_label: "TWINE_PASSWORD",
         },
     ];
     let mut notes = Vec::new();
     let (target, section) = resolve_target(&args.repo, env, pypirc, &mut notes)?;
     let (url, kind) = (target.url.clone(), target.kind);
-
-    let username = levels
-        .iter()
-        .find_map(|l| l.username.or(l.token.map(|_| TOKEN_USERNAME)))
-        .map(str::to_owned)
-        .or_else(|| section.and_then(|s| s.username.clone()))
-        .or_else(|| kind.is_pypi_like().then(|| TOKEN_USERNAME.to_owned()));
-    let password = levels
-        .iter()
-        .find_map(|l| l.password.or(l.token))
-        .map(Secret::new)
-        .or_else(|| section.and_then(|s| s.password.clone()))
-        .filter(|p| !p.is_empty());
+    let (username, password) = resolve_credentials(&levels, section, kind)?;
 
     let mode = match (
         args.trusted_publishing,
@@ -251,8 +268,14 @@ pub fn resolve_upload(
         (None, Some(username), Some(password)) => {
             CredentialPlan::Ready(Credentials { username, password })
         }
-        (None, username, _) if terminal.interactive && !non_interactive && !env.is_ci() => {
-            CredentialPlan::Prompt { username }
+        (None, username, password) if terminal.interactive && !non_interactive && !env.is_ci() => {
+            CredentialPlan::Prompt { username, password }
+        }
+        (None, None, Some(_)) => {
+            return Err(SettingsError::NoUsername {
+                url: url.to_string(),
+                looked: levels.iter().map(|l| l.username_label.to_owned()).collect(),
+            });
         }
         _ => {
             let mut looked: Vec<String> =
@@ -302,6 +325,55 @@ pub fn resolve_upload(
         verbose: args.verbose,
         notes,
     })
+}
+
+/// The user name and password. The password (or token) comes from the
+/// highest level that has one; a token there means user `__token__`, and a
+/// password takes the highest user name given anywhere, then `.pypirc`'s,
+/// then `__token__` on PyPI and TestPyPI. A token never lends its user name
+/// to a password from another level.
+fn resolve_credentials(
+    levels: &[Level<'_>],
+    section: Option<&PypircSection>,
+    kind: IndexKind,
+) -> Result<(Option<String>, Option<Secret>), SettingsError> {
+    let first_username = || {
+        levels
+            .iter()
+            .find_map(|l| l.username)
+            .map(str::to_owned)
+            .or_else(|| section.and_then(|s| s.username.clone()))
+            .or_else(|| kind.is_pypi_like().then(|| TOKEN_USERNAME.to_owned()))
+    };
+    let found = levels
+        .iter()
+        .enumerate()
+        .find_map(|(i, l)| match (l.password, l.token) {
+            (Some(_), Some(_)) => Some(Err(SettingsError::PasswordAndToken(l.password_label))),
+            (Some(password), None) => Some(Ok((i, Secret::new(password), false))),
+            (None, Some(token)) => Some(Ok((i, Secret::new(token), true))),
+            (None, None) => None,
+        });
+    match found.transpose()? {
+        Some((level, token, true)) => {
+            if let Some(named) = levels[..=level]
+                .iter()
+                .find(|l| l.username.is_some_and(|u| u != TOKEN_USERNAME))
+            {
+                return Err(SettingsError::UsernameWithToken(named.username_label));
+            }
+            Ok((Some(TOKEN_USERNAME.to_owned()), Some(token)))
+        }
+        Some((_, password, false)) => {
+            Ok((first_username(), Some(password).filter(|p| !p.is_empty())))
+        }
+        None => Ok((
+            first_username(),
+            section
+                .and_then(|s| s.password.clone())
+                .filter(|p| !p.is_empty()),
+        )),
+    }
 }
 
 /// Resolve the repository: the URL or name from the highest level that gives
@@ -421,21 +493,19 @@ fn repository_url_for(
 /// answer with a redirect we refuse to follow (it carries credentials), so the
 /// slash is added here, with a note.
 fn parse_upload_url(text: &str, notes: &mut Vec<String>) -> Result<Url, SettingsError> {
-    let bad = |reason: &str| SettingsError::BadUrl {
-        url: text.to_owned(),
-        reason: reason.to_owned(),
+    let bad = |problem: UrlProblem| SettingsError::BadUrl {
+        url: redact_userinfo(text.trim()),
+        problem,
     };
-    let mut url = Url::parse(text.trim()).map_err(|e| bad(&e.to_string()))?;
+    let mut url = Url::parse(text.trim()).map_err(|e| bad(e.into()))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(bad("only http and https URLs can be uploaded to"));
+        return Err(bad(UrlProblem::Scheme));
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(bad("it has no host"));
+        return Err(bad(UrlProblem::NoHost));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(bad(
-            "it contains credentials; pass them with -u/-p or -t instead",
-        ));
+        return Err(bad(UrlProblem::Credentials));
     }
     if url.path().ends_with("/legacy") {
         let path = format!("{}/", url.path());
@@ -447,9 +517,25 @@ fn parse_upload_url(text: &str, notes: &mut Vec<String>) -> Result<Url, Settings
     Ok(url)
 }
 
+/// The URL text with any `user:password@` replaced by `****@`, working on
+/// text that may not even parse.
+pub fn redact_userinfo(text: &str) -> String {
+    let Some(scheme_end) = text.find("://").map(|i| i + 3) else {
+        return text.to_owned();
+    };
+    let rest = &text[scheme_end..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}****{}", &text[..scheme_end], &rest[at..]),
+        None => text.to_owned(),
+    }
+}
+
+/// Whether a `.pypirc` `repository` names this URL (parsed, so host case and
+/// default ports do not matter; a missing trailing slash neither).
 fn same_url(a: &str, b: &Url) -> bool {
-    let trim = |s: &str| s.trim().trim_end_matches('/').to_owned();
-    trim(a) == trim(b.as_str())
+    let normalize = |u: &Url| u.as_str().trim_end_matches('/').to_owned();
+    Url::parse(a.trim()).is_ok_and(|a| normalize(&a) == normalize(b))
 }
 
 #[cfg(test)]
@@ -609,13 +695,44 @@ mod tests {
     #[test]
     fn bad_urls() {
         let err = |u: &str| {
-            resolve(&["--repository-url", u, "-t", "t"], &[], None)
-                .unwrap_err()
-                .to_string()
+            let e = resolve(&["--repository-url", u, "-t", "t"], &[], None).unwrap_err();
+            let cause = std::error::Error::source(&e)
+                .map(|c| c.to_string())
+                .unwrap_or_default();
+            format!("{e}: {cause}")
         };
-        assert!(err("ftp://x/").contains("only http and https"));
-        assert!(err("not a url").contains("'not a url' is not a usable upload URL"));
-        assert!(err("https://u:p@x.example/").contains("contains credentials"));
+        assert_eq!(
+            err("ftp://x/"),
+            "'ftp://x/' is not a usable upload URL: only http and https URLs can be uploaded to"
+        );
+        assert!(err("not a url").starts_with("'not a url' is not a usable upload URL: "));
+        assert_eq!(
+            err("https://u:hunter2@x.example/"),
+            "'https://****@x.example/' is not a usable upload URL: it contains credentials; \
+             pass them with -u/-p or -t instead"
+        );
+        assert!(!err("https://u:hunter2@[bad/").contains("hunter2"));
+    }
+
+    #[test]
+    fn userinfo_is_redacted_even_in_unparsable_text() {
+        assert_eq!(redact_userinfo("https://a:b@h/x@y"), "https://****@h/x@y");
+        assert_eq!(redact_userinfo("http://h/p"), "http://h/p");
+        assert_eq!(redact_userinfo("no scheme@all"), "no scheme@all");
+    }
+
+    #[test]
+    fn pypirc_url_match_is_by_parsed_url() {
+        let file = rc(
+            "[corp]\nrepository = HTTPS://Corp.Example:443/pypi\nusername = alice\npassword = pw\n",
+        );
+        let plan = resolve(
+            &["--repository-url", "https://corp.example/pypi/"],
+            &[],
+            Some(&file),
+        )
+        .unwrap();
+        assert_eq!(creds(&plan), ("alice".into(), "pw".into()));
     }
 
     #[test]
@@ -637,7 +754,8 @@ mod tests {
         assert_eq!(
             plan.credentials,
             CredentialPlan::Prompt {
-                username: Some("__token__".into())
+                username: Some("__token__".into()),
+                password: None,
             }
         );
         let a = args(&["--non-interactive"]);
@@ -706,5 +824,64 @@ mod tests {
             err.to_string(),
             "MINTUP_TRUSTED_PUBLISHING must be auto, always or never, not 'sometimes'"
         );
+    }
+
+    #[test]
+    fn a_token_never_lends_its_user_to_another_password() {
+        let file = rc("[pypi]\nusername = rc-user\n");
+        let plan = resolve(&["-p", "pw"], &[("MINTUP_TOKEN", "pypi-t")], Some(&file)).unwrap();
+        assert_eq!(creds(&plan), ("rc-user".into(), "pw".into()));
+        let err = resolve(&["-u", "alice"], &[("MINTUP_TOKEN", "pypi-t")], None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "-u/--username gives a user name, but the token at a higher precedence means user __token__"
+        );
+        let err = resolve(
+            &[],
+            &[("MINTUP_TOKEN", "t"), ("MINTUP_PASSWORD", "p")],
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "both MINTUP_PASSWORD/MINTUP_TOKEN are set; give one"
+        );
+    }
+
+    #[test]
+    fn password_without_user_name_for_other_indexes() {
+        let err = resolve(
+            &["--repository-url", "https://corp.example/"],
+            &[("MINTUP_PASSWORD", "pw")],
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "a password for https://corp.example/ but no user name; looked in: -u/--username, \
+             MINTUP_USERNAME, TWINE_USERNAME, .pypirc"
+        );
+        let a = args(&["--repository-url", "https://corp.example/"]);
+        let env = EnvSnapshot::from_pairs([("MINTUP_PASSWORD", "pw")]);
+        let tty = Terminal {
+            interactive: true,
+            ci_provider: None,
+        };
+        let plan = resolve_upload(&a, &env, None, tty).unwrap();
+        assert_eq!(
+            plan.credentials,
+            CredentialPlan::Prompt {
+                username: None,
+                password: Some(Secret::new("pw")),
+            }
+        );
+    }
+
+    #[test]
+    fn debug_of_arguments_and_environment_hides_secrets() {
+        let a = args(&["-p", "hunter2-password"]);
+        assert!(!format!("{a:?}").contains("hunter2"));
+        let env = EnvSnapshot::from_pairs([("MINTUP_TOKEN", "pypi-hunter2")]);
+        assert_eq!(format!("{env:?}"), "{\"MINTUP_TOKEN\"}");
     }
 }

@@ -37,9 +37,16 @@ pub const VARIABLES: &[&str] = &[
     "GCE_METADATA_HOST",
 ];
 
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct EnvSnapshot {
     vars: BTreeMap<String, String>,
+}
+
+/// Names only: the values include passwords and tokens.
+impl std::fmt::Debug for EnvSnapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.vars.keys()).finish()
+    }
 }
 
 impl EnvSnapshot {

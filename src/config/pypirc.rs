@@ -38,6 +38,9 @@ impl Pypirc {
     pub fn parse(text: &str) -> Result<Self, PypircError> {
         let mut ini = Ini::new_cs();
         ini.set_multiline(true);
+        // Python's RawConfigParser has no inline comments: `#` and `;` in a
+        // password are part of it.
+        ini.set_inline_comment_symbols(Some(&[]));
         let map = ini.read(text.to_owned()).map_err(PypircError)?;
         let mut sections = BTreeMap::new();
         for (name, entries) in map {
@@ -138,6 +141,17 @@ ca_cert = /etc/ssl/private-ca.pem
         let rc = Pypirc::parse("[Corp]\nrepository = https://x/\n").unwrap();
         assert!(rc.section("Corp").is_some());
         assert!(rc.section("corp").is_none());
+    }
+
+    #[test]
+    fn hash_and_semicolon_belong_to_the_value() {
+        let rc = Pypirc::parse("[x]\npassword = abc#def;ghi\n").unwrap();
+        assert_eq!(
+            rc.section("x").unwrap().password.as_ref().unwrap().expose(),
+            "abc#def;ghi"
+        );
+        let rc = Pypirc::parse("# comment\n; other\n[x]\nusername = u\n").unwrap();
+        assert_eq!(rc.section("x").unwrap().username.as_deref(), Some("u"));
     }
 
     #[test]

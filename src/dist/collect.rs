@@ -15,8 +15,8 @@ pub struct DistFile {
     pub filename: DistFilename,
     /// `<file>.asc`, forwarded as `gpg_signature` like twine does.
     pub signature: Option<PathBuf>,
-    /// `<file>.publish.attestation` (PEP 740).
-    pub attestation: Option<PathBuf>,
+    /// `<file>.<kind>.attestation` files (PEP 740), e.g. `.publish.attestation`.
+    pub attestations: Vec<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -73,10 +73,27 @@ fn role(filename: &str) -> Result<Role, FilenameError> {
     if let Some(dist) = filename.strip_suffix(".asc") {
         return Ok(Role::Signature { dist: dist.into() });
     }
-    if let Some(dist) = filename.strip_suffix(".publish.attestation") {
+    // `<dist>.<kind>.attestation`, any kind, as twine accepts them.
+    if let Some((dist, _kind)) = filename
+        .strip_suffix(".attestation")
+        .and_then(|rest| rest.rsplit_once('.'))
+        .filter(|(dist, kind)| !kind.is_empty() && looks_like_distribution(dist))
+    {
         return Ok(Role::Attestation { dist: dist.into() });
     }
     DistFilename::parse(filename).map(Role::Dist)
+}
+
+/// Whether a name has a distribution's extension, including the formats PyPI
+/// no longer takes: such a file in a directory is reported, not passed over.
+fn looks_like_distribution(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    [
+        ".whl", ".tar.gz", ".tgz", ".zip", ".tar.bz2", ".tar.xz", ".egg", ".exe", ".msi", ".rpm",
+        ".deb", ".dmg",
+    ]
+    .iter()
+    .any(|ext| name.ends_with(ext))
 }
 
 /// Expand the arguments; no argument means `dist/`.
@@ -174,11 +191,11 @@ fn assemble(
                     path,
                     filename,
                     signature: None,
-                    attestation: None,
+                    attestations: Vec::new(),
                 });
             }
             Ok(attachment) => attachments.push((path, attachment)),
-            Err(e) if named => unknown.push(e),
+            Err(e) if named || looks_like_distribution(&name) => unknown.push(e),
             Err(_) => {}
         }
     }
@@ -197,12 +214,11 @@ fn assemble(
                 dist,
             });
         };
-        let slot = if slot_is_signature {
-            &mut dists[i].signature
+        if slot_is_signature {
+            dists[i].signature = Some(path);
         } else {
-            &mut dists[i].attestation
-        };
-        *slot = Some(path);
+            dists[i].attestations.push(path);
+        }
     }
     // Warehouse creates a release from the first file it sees, and wheels
     // carry the more accurate metadata: wheels go first, order kept otherwise.
@@ -240,7 +256,8 @@ mod tests {
             names(&dists),
             ["pkg-1.0-py3-none-any.whl", "pkg-1.0.tar.gz"]
         );
-        assert!(dists[0].attestation.is_some() && dists[0].signature.is_none());
+        assert_eq!(dists[0].attestations.len(), 1);
+        assert!(dists[0].signature.is_none());
         assert!(dists[1].signature.is_some());
     }
 
@@ -263,6 +280,41 @@ mod tests {
             .map(PathBuf::from)
             .to_vec();
         assert_eq!(names(&assemble(vec![], dir).unwrap()), ["pkg-1.0.tar.gz"]);
+    }
+
+    #[test]
+    fn badly_named_distributions_in_a_directory_are_reported() {
+        let dir = [
+            "d/pkg-1.0.tar.bz2",
+            "d/a-b-c-d-e-f-g.whl",
+            "d/notes.txt",
+            "d/pkg-1.0.tar.gz",
+        ]
+        .map(PathBuf::from)
+        .to_vec();
+        let err = assemble(vec![], dir).unwrap_err().to_string();
+        assert!(
+            err.contains("pkg-1.0.tar.bz2: not a distribution file"),
+            "{err}"
+        );
+        assert!(
+            err.contains("a-b-c-d-e-f-g.whl: a wheel name has 5 or 6"),
+            "{err}"
+        );
+        assert!(!err.contains("notes.txt"), "{err}");
+    }
+
+    #[test]
+    fn any_attestation_kind_goes_with_its_distribution() {
+        let files = [
+            "pkg-1.0.tar.gz",
+            "pkg-1.0.tar.gz.publish.attestation",
+            "pkg-1.0.tar.gz.slsa.attestation",
+        ]
+        .map(PathBuf::from)
+        .to_vec();
+        let dists = assemble(files, vec![]).unwrap();
+        assert_eq!(dists[0].attestations.len(), 2);
     }
 
     #[test]

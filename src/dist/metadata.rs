@@ -71,7 +71,7 @@ impl Metadata {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let (headers, body) = split_headers(text)?;
         let mut meta = Metadata::default();
-        let mut single_use_counts: BTreeMap<String, usize> = BTreeMap::new();
+        let mut single_use_counts: BTreeMap<String, (String, usize)> = BTreeMap::new();
         for header in headers {
             let key = header.name.to_ascii_lowercase();
             let value = if key == "description" {
@@ -91,9 +91,13 @@ impl Metadata {
                 // form fields.
                 continue;
             }
-            *single_use_counts.entry(header.name.to_owned()).or_default() += 1;
+            // Header names are case-insensitive: `Name` and `name` are one field.
+            single_use_counts
+                .entry(key)
+                .or_insert_with(|| (header.name.to_owned(), 0))
+                .1 += 1;
         }
-        if let Some((field, count)) = single_use_counts.into_iter().find(|(_, n)| *n > 1) {
+        if let Some((field, count)) = single_use_counts.into_values().find(|(_, n)| *n > 1) {
             return Err(MetadataError::Repeated { field, count });
         }
         let body = body.filter(|b| !b.trim().is_empty());
@@ -339,6 +343,10 @@ Body with a trailing line.
         );
         assert_eq!(
             err("Metadata-Version: 2.1\nName: x\nName: y\nVersion: 1\n"),
+            "the single-use field 'Name' appears 2 times"
+        );
+        assert_eq!(
+            err("Metadata-Version: 2.1\nName: dup\nname: evil\nVersion: 1\n"),
             "the single-use field 'Name' appears 2 times"
         );
         assert_eq!(

@@ -5,6 +5,7 @@
 pub mod client;
 pub mod form;
 pub mod outcome;
+pub mod preflight;
 pub mod response;
 
 use std::sync::Arc;
@@ -105,6 +106,8 @@ pub enum PrepareError {
     #[error("{}: cannot read the signature", .0)]
     SignatureRead(String, #[source] std::io::Error),
     #[error(transparent)]
+    Preflight(#[from] preflight::PreflightError),
+    #[error(transparent)]
     Client(#[from] ClientError),
 }
 
@@ -113,6 +116,7 @@ impl PrepareError {
         match self {
             PrepareError::Collect(e) => e.hint().map(str::to_owned),
             PrepareError::Inspect(e) => e.hint().map(str::to_owned),
+            PrepareError::Preflight(e) => Some(e.hint().to_owned()),
             PrepareError::MissingAttestation { .. } => Some(
                 "generate attestations first, or drop --attestations to upload without them".into(),
             ),
@@ -136,19 +140,23 @@ fn prepare(job: &UploadJob) -> Result<Vec<Prepared>, PrepareError> {
     for dist in dists {
         let metadata = dist::inspect(&dist)?;
         let filename = dist.filename.filename.clone();
+        preflight::check(&dist.filename, &metadata, job.target.kind)?;
         let attestations = if job.attestations {
-            let path =
-                dist.attestation
-                    .clone()
-                    .ok_or_else(|| PrepareError::MissingAttestation {
-                        dist: filename.clone(),
-                        expected: format!("{}.publish.attestation", dist.path.display()),
-                    })?;
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| PrepareError::AttestationRead(filename.clone(), e))?;
-            let value: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text)
-                .map_err(|e| PrepareError::AttestationJson(filename.clone(), e))?;
-            Some(serde_json::Value::Array(vec![value.into()]).to_string())
+            if dist.attestations.is_empty() {
+                return Err(PrepareError::MissingAttestation {
+                    dist: filename,
+                    expected: format!("{}.publish.attestation", dist.path.display()),
+                });
+            }
+            let mut all = Vec::with_capacity(dist.attestations.len());
+            for path in &dist.attestations {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| PrepareError::AttestationRead(filename.clone(), e))?;
+                let value: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text)
+                    .map_err(|e| PrepareError::AttestationJson(filename.clone(), e))?;
+                all.push(serde_json::Value::Object(value));
+            }
+            Some(serde_json::Value::Array(all).to_string())
         } else {
             None
         };

@@ -200,21 +200,39 @@ pub fn server_message(answer: &Answer<'_>) -> String {
     truncate(message)
 }
 
+/// Warehouse's JSON error: `code` is "<status> <the specific message>",
+/// while `message` starts with the status's generic explanation, so `code`
+/// wins. Other indexes' shapes follow.
 fn json_message(body: &str) -> Option<String> {
     let value: serde_json::Value = serde_json::from_str(body).ok()?;
-    ["message", "detail", "error"]
-        .iter()
-        .find_map(|key| value.get(key)?.as_str().map(str::to_owned))
+    let text = |key: &str| {
+        value
+            .get(key)?
+            .as_str()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let code = text("code").map(|code| match code.split_once(' ') {
+        Some((status, rest)) if status.bytes().all(|b| b.is_ascii_digit()) => {
+            rest.trim().to_owned()
+        }
+        _ => code,
+    });
+    code.filter(|c| !c.is_empty())
+        .or_else(|| text("message"))
+        .or_else(|| text("detail"))
+        .or_else(|| text("error"))
         .or_else(|| {
             // Artifactory: {"errors":[{"status":403,"message":"..."}]}
             value
                 .get("errors")?
                 .as_array()?
                 .iter()
-                .filter_map(|e| e.get("message")?.as_str())
-                .reduce(|a, _| a)
+                .find_map(|e| e.get("message")?.as_str())
                 .map(str::to_owned)
         })
+        .map(|m| m.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 fn html_text(html: &str) -> String {
@@ -292,7 +310,9 @@ mod tests {
 
     #[test]
     fn pypi_file_exists_from_json_body() {
-        let body = r#"{"message": "File already exists ('x-1.tar.gz', with blake2_256 hash 'ab'). See https://pypi.org/help/#file-name-reuse for more information.", "code": "400 File already exists", "title": "Bad Request"}"#;
+        // Warehouse's shape: the generic explanation in `message`, the
+        // specific text after the status in `code`.
+        let body = r#"{"message": "The server could not comply with the request since it is either malformed or otherwise incorrect.\n\n\nFile already exists ('x-1.tar.gz', with blake2_256 hash 'ab'). See https://pypi.org/help/#file-name-reuse for more information.\n\n", "code": "400 File already exists ('x-1.tar.gz', with blake2_256 hash 'ab'). See https://pypi.org/help/#file-name-reuse for more information.", "title": "Bad Request"}"#;
         let outcome = classify(&Answer {
             content_type: Some("application/json"),
             ..answer(400, body)
@@ -303,6 +323,21 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn pypi_403_message_comes_from_code() {
+        let body = r#"{"message": "Access was denied to this resource.\n\n\n\n\n", "code": "403 Username/Password authentication is no longer supported. Migrate to API Tokens or Trusted Publishers instead. See https://pypi.org/help/#apitoken and https://pypi.org/help/#trusted-publishers", "title": "Forbidden"}"#;
+        let r = rejection(classify(&answer(403, body)));
+        assert!(
+            r.message
+                .starts_with("Username/Password authentication is no longer supported."),
+            "{}",
+            r.message
+        );
+        assert_eq!(r.kind, RejectKind::Auth(AuthProblem::PasswordsRetired));
+        let plain = r#"{"message": "  spaced\n out  "}"#;
+        assert_eq!(server_message(&answer(400, plain)), "spaced out");
     }
 
     #[test]

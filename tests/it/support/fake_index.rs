@@ -79,9 +79,11 @@ impl Reply {
         Reply::status(200, "")
     }
 
+    /// An error in Warehouse's JSON shape: the status's generic explanation
+    /// in `message`, the specific text in `code`.
     pub fn json(status: u16, message: &str) -> Self {
         let body = serde_json::json!({
-            "message": message,
+            "message": format!("The server could not comply with the request.\n\n\n{message}\n\n"),
             "code": format!("{status} {message}"),
             "title": "Bad Request",
         });
