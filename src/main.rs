@@ -16,7 +16,7 @@ use mintup::github;
 use mintup::mint::{MachineFacts, Minted, Minter, provider};
 use mintup::report::{Bars, Quiet, Reporter, human_size};
 use mintup::settings::{self, CredentialPlan, Terminal};
-use mintup::upload::{self, FileReport, FileResult, UploadAuth, UploadJob};
+use mintup::upload::{self, ExistingContent, FileReport, FileResult, UploadAuth, UploadJob};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -91,13 +91,19 @@ impl CiOutput {
     }
 }
 
-/// A reporter that masks re-minted tokens before anything else is printed.
-struct Masking {
+/// The command line's reporter: progress through `inner`, each file's result
+/// line as soon as it is known, and re-minted tokens masked before anything
+/// else is printed.
+struct CliReporter {
     inner: Box<dyn Reporter>,
     github: bool,
+    print_hash: bool,
 }
 
-impl Reporter for Masking {
+impl Reporter for CliReporter {
+    fn file_done(&self, report: &FileReport) {
+        print_report(report, self.print_hash);
+    }
     fn start_file(&self, filename: &str, size: u64) {
         self.inner.start_file(filename, size);
     }
@@ -171,9 +177,10 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
             UploadAuth::minted(minter, minted.token)
         }
     };
-    let reporter: Arc<dyn Reporter> = Arc::new(Masking {
+    let reporter: Arc<dyn Reporter> = Arc::new(CliReporter {
         inner,
         github: ci.github,
+        print_hash: plan.print_hash,
     });
     let job = UploadJob {
         dists: plan.dists,
@@ -186,9 +193,12 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
         print_hash: plan.print_hash,
         verbose: plan.verbose,
     };
-    let print_hash = job.print_hash;
     let reports = runtime.block_on(upload::run(job, reporter))?;
-    Ok(print_reports(&reports, print_hash))
+    Ok(if reports.iter().all(|r| r.result.is_ok()) {
+        EXIT_OK
+    } else {
+        EXIT_FAILED
+    })
 }
 
 /// The project of the first distribution, for the link to its publishing
@@ -281,50 +291,44 @@ fn prompt(
     Ok(Credentials { username, password })
 }
 
-/// One line per file on stdout; failures in full on stderr. Returns the exit
-/// status.
-fn print_reports(reports: &[FileReport], print_hash: bool) -> i32 {
-    let mut stdout = std::io::stdout().lock();
-    let mut ok = true;
-    for report in reports {
-        let (word, detail) = match &report.result {
-            FileResult::Uploaded { .. } => ("uploaded", report.page.clone()),
-            FileResult::Skipped { .. } => ("skipped", Some("already on the index".to_owned())),
-            FileResult::Failed(_) => ("failed", None),
-            FileResult::NotAttempted => ("not sent", Some("an earlier file failed".to_owned())),
-        };
-        ok &= report.result.is_ok();
-        let mut line = format!("{word:<9} {}  {}", report.filename, human_size(report.size));
-        if let Some(detail) = detail {
-            line.push_str("  ");
-            line.push_str(&detail);
-        }
-        let _ = writeln!(stdout, "{line}");
-        if print_hash && let Some(d) = &report.digests {
-            let _ = writeln!(stdout, "  sha256      {}", d.sha256);
-            let _ = writeln!(stdout, "  md5         {}", d.md5.as_deref().unwrap_or("-"));
-            let _ = writeln!(stdout, "  blake2b-256 {}", d.blake2_256);
-        }
-        match &report.result {
-            FileResult::Uploaded { warnings: Some(w) } => {
-                eprintln!("warning: {}: the index says: {w}", report.filename);
-            }
-            FileResult::Skipped {
-                message,
-                content_differs: true,
-            } => {
-                eprintln!(
-                    "warning: {} was skipped, but the published file differs from this one \
-                     (the index accepts identical re-uploads): {message}",
-                    report.filename
-                );
-            }
-            FileResult::Failed(e) => {
-                let _ = stdout.flush();
-                eprint!("{}", render(e, e.hint().as_deref()));
-            }
-            _ => {}
-        }
+/// One line on stdout for a file, its digests with `--print-hash`, and on
+/// stderr its failure in full or a warning.
+fn print_report(report: &FileReport, print_hash: bool) {
+    let (word, detail) = match &report.result {
+        FileResult::Uploaded { .. } => ("uploaded", report.page.clone()),
+        FileResult::Skipped { .. } => ("skipped", Some("already on the index".to_owned())),
+        FileResult::Failed(_) => ("failed", None),
+        FileResult::NotAttempted => ("not sent", Some("an earlier file failed".to_owned())),
+    };
+    let mut line = format!("{word:<9} {}  {}", report.filename, human_size(report.size));
+    if let Some(detail) = detail {
+        line.push_str("  ");
+        line.push_str(&detail);
     }
-    if ok { EXIT_OK } else { EXIT_FAILED }
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{line}");
+    if print_hash && let Some(d) = &report.digests {
+        let _ = writeln!(stdout, "  sha256      {}", d.sha256);
+        let _ = writeln!(stdout, "  md5         {}", d.md5.as_deref().unwrap_or("-"));
+        let _ = writeln!(stdout, "  blake2b-256 {}", d.blake2_256);
+    }
+    let _ = stdout.flush();
+    match &report.result {
+        FileResult::Uploaded { warnings: Some(w) } => {
+            eprintln!("warning: {}: the index says: {w}", report.filename);
+        }
+        FileResult::Skipped { message, content } => match content {
+            ExistingContent::Differs => eprintln!(
+                "warning: {} was skipped, but the index's copy differs from this file (the \
+                 index accepts identical re-uploads): {message}",
+                report.filename
+            ),
+            ExistingContent::Unknown => eprintln!(
+                "note: {} was skipped; the index does not say whether its copy is identical: {message}",
+                report.filename
+            ),
+        },
+        FileResult::Failed(e) => eprint!("{}", render(e, e.hint().as_deref())),
+        _ => {}
+    }
 }

@@ -6,6 +6,7 @@
 use std::sync::Mutex;
 
 use crate::auth::Secret;
+use crate::upload::FileReport;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 pub trait Reporter: Send + Sync {
@@ -17,6 +18,8 @@ pub trait Reporter: Send + Sync {
     fn finish_file(&self);
     /// A line for the user's eyes on stderr: a note, a warning, verbose detail.
     fn note(&self, message: &str);
+    /// A file's result is known (uploaded, skipped, failed or not sent).
+    fn file_done(&self, _report: &FileReport) {}
     /// A secret was just made (a re-minted token): where logs are public, the
     /// binary masks it before anything else is printed.
     fn new_secret(&self, _secret: &Secret) {}

@@ -99,6 +99,8 @@ pub enum SendError {
     Open(#[source] std::io::Error),
     #[error("the request failed")]
     Http(#[source] reqwest::Error),
+    #[error("the file changed while mintup was working ({hashed} bytes when hashed, {now} now)")]
+    Changed { hashed: u64, now: u64 },
 }
 
 /// Stream the file to the index: text fields first, `content` last, with an
@@ -114,6 +116,15 @@ pub async fn send_file(
             let file = tokio::fs::File::open(request.path)
                 .await
                 .map_err(SendError::Open)?;
+            // The digests were computed from an earlier read; a file that
+            // changed since would go out under the wrong digests.
+            let now = file.metadata().await.map_err(SendError::Open)?.len();
+            if now != request.size {
+                return Err(SendError::Changed {
+                    hashed: request.size,
+                    now,
+                });
+            }
             let progress = Arc::clone(&reporter);
             let stream = ReaderStream::with_capacity(file, STREAM_CHUNK)
                 .inspect_ok(move |chunk| progress.advance(chunk.len() as u64));
@@ -177,11 +188,20 @@ async fn read_answer(mut response: reqwest::Response) -> Result<RawAnswer, reqwe
         .map(|r| String::from_utf8_lossy(r.as_bytes()).into_owned())
         .or_else(|| status.canonical_reason().map(str::to_owned));
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await? {
-        body.extend_from_slice(&chunk);
-        if body.len() >= MAX_BODY {
-            body.truncate(MAX_BODY);
-            break;
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                body.extend_from_slice(&chunk);
+                if body.len() >= MAX_BODY {
+                    body.truncate(MAX_BODY);
+                    break;
+                }
+            }
+            Ok(None) => break,
+            // The status already says the file was stored; a body cut short
+            // must not turn that into a failure.
+            Err(_) if status.is_success() => break,
+            Err(e) => return Err(e),
         }
     }
     Ok(RawAnswer {

@@ -18,7 +18,7 @@ use crate::mint::{MintError, Minter};
 use crate::report::Reporter;
 use crate::settings::Target;
 
-pub use outcome::{FileError, FileReport, FileResult};
+pub use outcome::{ExistingContent, FileError, FileReport, FileResult};
 
 use self::client::{ClientError, FileRequest, RawAnswer};
 use self::form::{FormExtras, build_fields};
@@ -210,13 +210,17 @@ pub async fn run(
             .kind
             .release_page(&item.metadata.name, &item.metadata.version);
         if failed {
-            reports.push(FileReport {
-                filename,
-                size: std::fs::metadata(&item.dist.path).map_or(0, |m| m.len()),
-                digests: None,
-                result: FileResult::NotAttempted,
-                page,
-            });
+            record(
+                &mut reports,
+                reporter.as_ref(),
+                FileReport {
+                    filename,
+                    size: std::fs::metadata(&item.dist.path).map_or(0, |m| m.len()),
+                    digests: None,
+                    result: FileResult::NotAttempted,
+                    page,
+                },
+            );
             continue;
         }
         let digests = match pending.take() {
@@ -234,16 +238,20 @@ pub async fn run(
                 let credentials = match job.auth.current(&job.client, reporter.as_ref()).await {
                     Ok(credentials) => credentials.clone(),
                     Err(source) => {
-                        reports.push(FileReport {
-                            filename: filename.clone(),
-                            size: digests.size,
-                            digests: Some(digests),
-                            result: FileResult::Failed(FileError::Remint {
-                                file: filename,
-                                source,
-                            }),
-                            page,
-                        });
+                        record(
+                            &mut reports,
+                            reporter.as_ref(),
+                            FileReport {
+                                filename: filename.clone(),
+                                size: digests.size,
+                                digests: Some(digests),
+                                result: FileResult::Failed(FileError::Remint {
+                                    file: filename,
+                                    source,
+                                }),
+                                page,
+                            },
+                        );
                         failed = true;
                         continue;
                     }
@@ -270,15 +278,26 @@ pub async fn run(
             ),
         };
         failed = !result.is_ok();
-        reports.push(FileReport {
-            filename,
-            size: digests.as_ref().map_or(0, |d| d.size),
-            digests,
-            result,
-            page,
-        });
+        record(
+            &mut reports,
+            reporter.as_ref(),
+            FileReport {
+                filename,
+                size: digests.as_ref().map_or(0, |d| d.size),
+                digests,
+                result,
+                page,
+            },
+        );
     }
     Ok(reports)
+}
+
+/// Keep a file's result, and hand it to the reporter at once: if the run is
+/// interrupted later, what was already uploaded has been said.
+fn record(reports: &mut Vec<FileReport>, reporter: &dyn Reporter, report: FileReport) {
+    reporter.file_done(&report);
+    reports.push(report);
 }
 
 /// One file's send: its digests, its bytes when already read, and the
@@ -349,8 +368,8 @@ async fn upload_one(
             warnings: warnings.filter(|_| job.target.kind.is_pypi_like()),
         },
         Outcome::AlreadyExists { message } if job.skip_existing => FileResult::Skipped {
+            content: outcome::ExistingContent::judge(job.target.kind, &message),
             message,
-            content_differs: job.target.kind.is_pypi_like(),
         },
         Outcome::AlreadyExists { message } => FileResult::Failed(FileError::Exists {
             file,

@@ -22,16 +22,39 @@ pub enum FileResult {
     Uploaded {
         warnings: Option<String>,
     },
-    /// Already on the index and `--skip-existing` was given. On PyPI and
-    /// TestPyPI, which accept an identical re-upload, this means the published
-    /// file's content differs from this one.
+    /// Already on the index and `--skip-existing` was given.
     Skipped {
         message: String,
-        content_differs: bool,
+        content: ExistingContent,
     },
     Failed(FileError),
     /// Not tried because an earlier file failed.
     NotAttempted,
+}
+
+/// What a refusal as "exists" says about the index's copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExistingContent {
+    /// The index accepts an identical re-upload (PyPI, devpi) or said so
+    /// (Azure), so its copy differs from this file.
+    Differs,
+    /// The index refuses any re-upload (pypiserver) or does not say.
+    Unknown,
+}
+
+impl ExistingContent {
+    /// Judge from the index and its message.
+    pub fn judge(kind: IndexKind, message: &str) -> Self {
+        let lower = message.to_lowercase();
+        if kind.is_pypi_like()
+            || lower.contains("non-volatile index")
+            || lower.contains("already contains file")
+        {
+            ExistingContent::Differs
+        } else {
+            ExistingContent::Unknown
+        }
+    }
 }
 
 impl FileResult {
@@ -161,7 +184,15 @@ pub fn rejection_hint(rejection: &Rejection, kind: IndexKind, url: &str) -> Opti
                 ""
             }
         ),
-        RejectKind::Redirect { location } => match location.as_deref() {
+        RejectKind::Redirect { location } => match location
+            .as_deref()
+            .map(|l| {
+                url::Url::parse(url)
+                    .and_then(|base| base.join(l))
+                    .map_or(l.to_owned(), String::from)
+            })
+            .as_deref()
+        {
             Some(location) if location == format!("{url}/") => {
                 format!("the upload URL needs a trailing slash: use --repository-url {location}")
             }
@@ -177,8 +208,8 @@ pub fn rejection_hint(rejection: &Rejection, kind: IndexKind, url: &str) -> Opti
         ),
         RejectKind::TooLarge => "the file is larger than the server accepts".into(),
         RejectKind::RateLimited => "the index is rate-limiting: wait a while and re-run".into(),
-        RejectKind::Server => "the index failed; re-run later (an identical re-upload is accepted \
-            by PyPI and devpi, so re-running is safe)"
+        RejectKind::Server => "the index failed; re-run later (PyPI and devpi accept an identical \
+            re-upload; elsewhere add --skip-existing for the files already stored)"
             .into(),
         RejectKind::Invalid(hint) => match hint {
             InvalidHint::DescriptionRender => "the long description does not render as its \

@@ -85,4 +85,6 @@ fn upload_download_back_and_reupload() {
         "{}",
         out.stdout
     );
+    // devpi refuses only different bytes, so the skip comes with a warning.
+    out.stderr_has("legacy_zip-0.1.zip was skipped, but the index's copy differs from this file");
 }

@@ -19,6 +19,18 @@ fn only_request(index: &FakeIndex) -> Received {
     received.into_iter().next().unwrap()
 }
 
+/// A wheel's METADATA, read straight from the archive.
+fn metadata_of(wheel: &str) -> String {
+    let file = std::fs::File::open(good(wheel)).unwrap();
+    let mut archive = zip::ZipArchive::new(file).unwrap();
+    let name = archive
+        .file_names()
+        .map(|n| n.unwrap().into_owned())
+        .find(|n| n.ends_with(".dist-info/METADATA"))
+        .unwrap();
+    std::io::read_to_string(archive.by_name(&name).unwrap()).unwrap()
+}
+
 fn expected_sha256(filename: &str) -> String {
     let text = std::fs::read_to_string(root().join("fixtures/expected.json")).unwrap();
     let list: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -66,11 +78,26 @@ fn fields_digests_and_streamed_file_as_received() {
     assert_eq!(req.field("version"), Some("0.4.2"));
     assert_eq!(req.field("metadata_version"), Some("2.4"));
     assert_eq!(req.field("license_expression"), Some("MIT"));
-    assert!(req.all("classifiers").len() >= 10);
-    assert!(!req.all("project_urls").is_empty());
-    assert!(
-        req.all("license_file").contains(&"LICENSE.txt") || !req.all("license_file").is_empty()
-    );
+    // Repeated fields arrive once per value, in the metadata's order.
+    let metadata = metadata_of(HATCH_WHEEL);
+    let values = |header: &str| -> Vec<String> {
+        metadata
+            .lines()
+            .take_while(|l| !l.is_empty())
+            .filter_map(|l| l.strip_prefix(&format!("{header}: ")).map(str::to_owned))
+            .collect()
+    };
+    for (header, field) in [
+        ("Classifier", "classifiers"),
+        ("Project-URL", "project_urls"),
+        ("License-File", "license_file"),
+        ("Requires-Dist", "requires_dist"),
+        ("Provides-Extra", "provides_extra"),
+    ] {
+        let expected = values(header);
+        assert!(!expected.is_empty(), "the fixture has no {header}");
+        assert_eq!(req.all(field), expected, "{field}");
+    }
     // The file is the last part, with the type Warehouse requires.
     assert_eq!(req.files.len(), 1);
     let file = &req.files[0];
@@ -481,4 +508,74 @@ fn not_found_points_at_the_url() {
         "{}",
         out.stderr
     );
+}
+
+#[test]
+fn large_files_stream_from_disk_with_an_exact_length() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big_demo-1.0-py3-none-any.whl");
+    {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        zip.start_file("big_demo-1.0.dist-info/METADATA", stored)
+            .unwrap();
+        zip.write_all(b"Metadata-Version: 2.1\nName: big-demo\nVersion: 1.0\n")
+            .unwrap();
+        zip.start_file("big_demo/data.bin", stored).unwrap();
+        // 3 MiB that do not compress, so the file is well over one chunk.
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let noise: Vec<u8> = (0..3 * 1024 * 1024)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state as u8
+            })
+            .collect();
+        zip.write_all(&noise).unwrap();
+        zip.finish().unwrap();
+    }
+    let bytes = std::fs::read(&path).unwrap();
+    let index = FakeIndex::accepting();
+    let out = upload_to(&index, &[], &[path.display().to_string()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let req = only_request(&index);
+    assert_eq!(req.files[0].len, bytes.len());
+    assert_eq!(req.files[0].sha256, sha256_hex(&bytes));
+    assert_eq!(
+        req.field("sha256_digest"),
+        Some(sha256_hex(&bytes).as_str())
+    );
+    assert_eq!(
+        req.header("content-length"),
+        Some(req.body_len.to_string().as_str())
+    );
+    assert_eq!(req.header("transfer-encoding"), None);
+}
+
+#[test]
+fn relative_redirects_are_resolved_in_the_hint() {
+    let index = FakeIndex::always(Reply::status(308, "").header("location", "/legacy/"));
+    let url = index.at("/legacy");
+    // Given with the slash missing on purpose, bypassing the correction by a query.
+    let target = format!("{url}?x=1");
+    let home = tempfile::tempdir().unwrap();
+    let out = run(mintup(home.path())
+        .args([
+            "upload",
+            "--repository-url",
+            &target,
+            "-u",
+            "u",
+            "-p",
+            SECRET,
+        ])
+        .arg(good(HATCH_WHEEL)));
+    assert_eq!(out.code, 1);
+    out.stderr_has(&format!(
+        "if {}/legacy/ is the real upload URL, pass it with --repository-url",
+        index.base()
+    ));
 }

@@ -32,6 +32,8 @@ pub struct Received {
     pub body_len: usize,
     pub fields: Vec<(String, String)>,
     pub files: Vec<ReceivedFile>,
+    /// Why the body could not be read or parsed, if it could not.
+    pub error: Option<String>,
 }
 
 impl Received {
@@ -172,8 +174,17 @@ impl FakeIndex {
         Self::start(move |_| reply.clone())
     }
 
+    /// The requests so far; a body that could not be read fails the test.
     pub fn received(&self) -> Vec<Received> {
-        self.state.lock().expect("state").received.clone()
+        let received = self.state.lock().expect("state").received.clone();
+        for r in &received {
+            assert_eq!(
+                r.error, None,
+                "{} {}: the fake index could not read the request",
+                r.method, r.path
+            );
+        }
+        received
     }
 
     /// The URL of another path on the same server.
@@ -196,15 +207,18 @@ impl Drop for FakeIndex {
 
 async fn handle(state: Arc<Mutex<State>>, req: Request<Body>) -> Response<Body> {
     let (parts, body) = req.into_parts();
-    let bytes: Bytes = axum::body::to_bytes(body, 512 * 1024 * 1024)
-        .await
-        .unwrap_or_default();
+    let (bytes, body_error): (Bytes, Option<String>) =
+        match axum::body::to_bytes(body, 512 * 1024 * 1024).await {
+            Ok(bytes) => (bytes, None),
+            Err(e) => (Bytes::new(), Some(format!("reading the body: {e}"))),
+        };
     let mut received = Received {
         method: parts.method.to_string(),
         path: parts.uri.path().to_owned(),
         query: parts.uri.query().unwrap_or_default().to_owned(),
         headers: parts.headers.clone(),
         text: String::new(),
+        error: body_error,
         body_len: bytes.len(),
         fields: Vec::new(),
         files: Vec::new(),
@@ -220,14 +234,28 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Body>) -> Response<Body> 
     if let Some(boundary) = boundary {
         let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(bytes) });
         let mut multipart = multer::Multipart::new(stream, boundary);
-        while let Ok(Some(field)) = multipart.next_field().await {
+        loop {
+            let field = match multipart.next_field().await {
+                Ok(Some(field)) => field,
+                Ok(None) => break,
+                Err(e) => {
+                    received.error = Some(format!("parsing the multipart body: {e}"));
+                    break;
+                }
+            };
             let name = field.name().unwrap_or_default().to_owned();
             let filename = field.file_name().map(str::to_owned);
             let content_type = field
                 .content_type()
                 .map(|m| m.to_string())
                 .unwrap_or_default();
-            let data = field.bytes().await.unwrap_or_default();
+            let data = match field.bytes().await {
+                Ok(data) => data,
+                Err(e) => {
+                    received.error = Some(format!("reading part {name}: {e}"));
+                    break;
+                }
+            };
             match filename {
                 Some(filename) => received.files.push(ReceivedFile {
                     field: name,
