@@ -31,11 +31,14 @@ pub const REMINT_AFTER: Duration = Duration::from_secs(10 * 60);
 /// How the uploads authenticate.
 pub enum UploadAuth {
     Fixed(Credentials),
-    /// Trusted publishing: a token minted at `minted_at`, and how to mint again.
+    /// Trusted publishing: a token minted at `minted_at`, and how to mint
+    /// again once it is `remint_after` old ([`REMINT_AFTER`] from
+    /// [`UploadAuth::minted`]).
     Minted {
         minter: Box<Minter>,
         credentials: Credentials,
         minted_at: Instant,
+        remint_after: Duration,
     },
 }
 
@@ -48,6 +51,7 @@ impl UploadAuth {
                 password: token,
             },
             minted_at: Instant::now(),
+            remint_after: REMINT_AFTER,
         }
     }
 
@@ -63,8 +67,9 @@ impl UploadAuth {
                 minter,
                 credentials,
                 minted_at,
+                remint_after,
             } => {
-                if minted_at.elapsed() >= REMINT_AFTER {
+                if minted_at.elapsed() >= *remint_after {
                     let minted = minter.mint(client).await?;
                     reporter.new_secret(&minted.token);
                     reporter.note("note: minted a fresh token (the last one was about to expire)");

@@ -231,3 +231,90 @@ pub fn rejection_hint(rejection: &Rejection, kind: IndexKind, url: &str) -> Opti
         },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn existing_copies_are_judged_by_index_and_message() {
+        let judge = ExistingContent::judge;
+        assert_eq!(
+            judge(IndexKind::Pypi, "File already exists"),
+            ExistingContent::Differs
+        );
+        assert_eq!(
+            judge(
+                IndexKind::Other,
+                "x.zip already exists in non-volatile index"
+            ),
+            ExistingContent::Differs
+        );
+        assert_eq!(
+            judge(
+                IndexKind::Other,
+                "The feed 'f' already contains file 'x' in package 'p 1'."
+            ),
+            ExistingContent::Differs
+        );
+        assert_eq!(
+            judge(IndexKind::Other, "Package 'x' already exists!"),
+            ExistingContent::Unknown
+        );
+    }
+
+    #[test]
+    fn pypi_exists_hint_says_the_content_differs() {
+        let error = FileError::Exists {
+            file: "x-1.tar.gz".into(),
+            url: "https://upload.pypi.org/legacy/".into(),
+            message: "File already exists".into(),
+            pypi_like: true,
+        };
+        assert!(
+            error
+                .hint()
+                .unwrap()
+                .starts_with("PyPI accepts an identical re-upload")
+        );
+    }
+
+    #[test]
+    fn redirect_hints_resolve_relative_locations() {
+        let rejection = |location: &str| Rejection {
+            status: 308,
+            message: String::new(),
+            kind: RejectKind::Redirect {
+                location: Some(location.into()),
+            },
+        };
+        let url = "https://upload.pypi.org/legacy";
+        assert_eq!(
+            rejection_hint(&rejection("/legacy/"), IndexKind::Pypi, url).unwrap(),
+            "the upload URL needs a trailing slash: use --repository-url https://upload.pypi.org/legacy/"
+        );
+        let hint = rejection_hint(
+            &rejection("https://elsewhere.example/u/"),
+            IndexKind::Other,
+            url,
+        )
+        .unwrap();
+        assert!(
+            hint.contains("if https://elsewhere.example/u/ is the real upload URL"),
+            "{hint}"
+        );
+    }
+
+    #[test]
+    fn release_pages_exist_only_on_pypi_and_testpypi() {
+        assert_eq!(
+            IndexKind::Pypi.release_page("Demo", "1.0"),
+            Some("https://pypi.org/project/Demo/1.0/".into())
+        );
+        assert_eq!(
+            IndexKind::TestPypi.release_page("Demo", "1.0"),
+            Some("https://test.pypi.org/project/Demo/1.0/".into())
+        );
+        assert_eq!(IndexKind::Other.release_page("Demo", "1.0"), None);
+    }
+}

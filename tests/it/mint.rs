@@ -659,3 +659,102 @@ fn upload_always_with_credentials_is_a_usage_error() {
     assert_eq!(out.code, 2);
     out.stderr_has("--trusted-publishing always cannot be combined with credentials");
 }
+
+/// A reporter that remembers what the library told it.
+#[derive(Default)]
+struct Recorder {
+    notes: std::sync::Mutex<Vec<String>>,
+    secrets: std::sync::Mutex<usize>,
+}
+
+impl mintup::report::Reporter for Recorder {
+    fn start_file(&self, _: &str, _: u64) {}
+    fn advance(&self, _: u64) {}
+    fn finish_file(&self) {}
+    fn note(&self, message: &str) {
+        self.notes.lock().unwrap().push(message.to_owned());
+    }
+    fn new_secret(&self, _: &mintup::auth::Secret) {
+        *self.secrets.lock().unwrap() += 1;
+    }
+}
+
+#[test]
+fn an_old_token_is_minted_again_before_the_next_file() {
+    use mintup::upload::{FileResult, UploadAuth, UploadJob};
+    let token = jwt(&github_claims("pypi"));
+    let index = oidc::index(audience("pypi"), token.clone());
+    let github = github_endpoint(token.clone());
+    let home = tempfile::tempdir().unwrap();
+    let url = url::Url::parse(&index.url).unwrap();
+    let minter = mintup::mint::Minter {
+        upload_url: url.clone(),
+        kind: mintup::settings::IndexKind::Other,
+        audience: None,
+        provider: None,
+        env: mintup::config::env::EnvSnapshot::from_pairs(github_env(&github, home.path())),
+        machine: mintup::mint::MachineFacts::default(),
+        project: None,
+    };
+    // A token already too old: the index refuses it, so only fresh mints upload.
+    let auth = UploadAuth::Minted {
+        minter: Box::new(minter),
+        credentials: mintup::auth::Credentials {
+            username: "__token__".into(),
+            password: mintup::auth::Secret::new("pypi-expired"),
+        },
+        minted_at: std::time::Instant::now(),
+        remint_after: std::time::Duration::ZERO,
+    };
+    let job = UploadJob {
+        dists: vec![
+            good("mintup_hatch_demo-0.4.2-py3-none-any.whl"),
+            good("mintup_hatch_demo-0.4.2.tar.gz"),
+        ],
+        target: mintup::settings::Target {
+            url,
+            kind: mintup::settings::IndexKind::Other,
+        },
+        auth,
+        client: mintup::upload::client::build_client(None, None).unwrap(),
+        skip_existing: false,
+        comment: None,
+        attestations: false,
+        print_hash: false,
+        verbose: false,
+    };
+    let recorder = std::sync::Arc::new(Recorder::default());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let reports = runtime
+        .block_on(mintup::upload::run(job, recorder.clone()))
+        .unwrap();
+    assert!(
+        reports
+            .iter()
+            .all(|r| matches!(r.result, FileResult::Uploaded { .. })),
+        "{reports:#?}"
+    );
+    let mints = index
+        .received()
+        .iter()
+        .filter(|r| r.path == "/_/oidc/mint-token")
+        .count();
+    assert_eq!(mints, 2, "one fresh token per file");
+    assert_eq!(github.received().len(), 2, "one fresh OIDC token per mint");
+    assert_eq!(
+        *recorder.secrets.lock().unwrap(),
+        2,
+        "each new token is handed out for masking"
+    );
+    assert!(
+        recorder
+            .notes
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|n| n.contains("minted a fresh token"))
+    );
+}
