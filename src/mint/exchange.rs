@@ -186,24 +186,30 @@ fn snippet(body: &str) -> String {
     }
 }
 
+/// Send a request and read its status and body text: the shape every
+/// trusted-publishing call shares.
+pub async fn status_and_text(
+    request: reqwest::RequestBuilder,
+) -> Result<(u16, String), reqwest::Error> {
+    let response = request.send().await?;
+    let status = response.status().as_u16();
+    Ok((status, response.text().await?))
+}
+
 /// `GET` the audience.
 pub async fn fetch_audience(
     client: &reqwest::Client,
     endpoints: &Endpoints,
 ) -> Result<String, ExchangeError> {
     let url = &endpoints.audience;
-    let unreachable = |source| ExchangeError::Unreachable {
-        url: url.to_string(),
-        source,
-    };
-    let response = client
-        .get(url.clone())
-        .timeout(Duration::from_secs(10))
-        .send()
-        .await
-        .map_err(unreachable)?;
-    let status = response.status().as_u16();
-    let body = response.text().await.map_err(unreachable)?;
+    let request = client.get(url.clone()).timeout(Duration::from_secs(10));
+    let (status, body) =
+        status_and_text(request)
+            .await
+            .map_err(|source| ExchangeError::Unreachable {
+                url: url.to_string(),
+                source,
+            })?;
     classify_audience(url, status, &body)
 }
 
@@ -214,22 +220,19 @@ pub async fn mint(
     oidc: &Secret,
 ) -> Result<MintedToken, ExchangeError> {
     let url = &endpoints.mint;
-    let unreachable = |source| ExchangeError::Unreachable {
-        url: url.to_string(),
-        source,
-    };
-    let response = client
+    let request = client
         .post(url.clone())
         .timeout(Duration::from_secs(10))
-        .json(&serde_json::json!({ "token": oidc.expose() }))
-        .send()
-        .await
-        .map_err(unreachable)?;
-    let status = response.status().as_u16();
-    let body = response.text().await.map_err(unreachable)?;
+        .json(&serde_json::json!({ "token": oidc.expose() }));
+    let (status, body) =
+        status_and_text(request)
+            .await
+            .map_err(|source| ExchangeError::Unreachable {
+                url: url.to_string(),
+                source,
+            })?;
     classify_mint(status, &body)
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use url::Url;
 
 use super::claims::{Claims, ClaimsError};
+use super::exchange::status_and_text;
 use super::provider::Provider;
 use crate::auth::Secret;
 use crate::config::env::EnvSnapshot;
@@ -232,15 +233,11 @@ async fn github(
         url: redacted(&url),
         source,
     };
-    let response = client
+    let request = client
         .get(url.clone())
         .bearer_auth(request_token)
-        .timeout(Duration::from_secs(30))
-        .send()
-        .await
-        .map_err(unreachable)?;
-    let status = response.status().as_u16();
-    let body = response.text().await.map_err(unreachable)?;
+        .timeout(Duration::from_secs(30));
+    let (status, body) = status_and_text(request).await.map_err(unreachable)?;
     if status != 200 {
         return Err(OidcError::GitHubStatus {
             status,
@@ -277,9 +274,7 @@ async fn google(
                 url: url.clone(),
                 source,
             };
-            let response = request.send().await.map_err(unreachable)?;
-            let status = response.status().as_u16();
-            let body = response.text().await.map_err(unreachable)?;
+            let (status, body) = status_and_text(request).await.map_err(unreachable)?;
             if status == 200 {
                 Ok(body)
             } else {
@@ -326,16 +321,12 @@ async fn google(
         url: url.clone(),
         source,
     };
-    let response = client
+    let request = client
         .post(&url)
         .bearer_auth(&access.access_token)
         .json(&serde_json::json!({ "audience": audience, "includeEmail": true }))
-        .timeout(Duration::from_secs(10))
-        .send()
-        .await
-        .map_err(unreachable)?;
-    let status = response.status().as_u16();
-    let body = response.text().await.map_err(unreachable)?;
+        .timeout(Duration::from_secs(10));
+    let (status, body) = status_and_text(request).await.map_err(unreachable)?;
     match serde_json::from_str::<IdToken>(&body) {
         Ok(id) if status == 200 => Ok(Secret::new(id.token)),
         _ => Err(OidcError::GoogleStatus {

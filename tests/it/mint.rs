@@ -36,24 +36,51 @@ fn mintup_with(home: &Path, env: &[(String, String)], args: &[&str], oidc_jwt: &
     out
 }
 
+/// A GitHub Actions job with `id-token: write` whose OIDC token carries
+/// `claims`: the token, GitHub's endpoint handing it out, a home with the
+/// step's files, and the job's environment.
+struct GithubJob {
+    token: String,
+    github: FakeIndex,
+    home: tempfile::TempDir,
+    env: Vec<(String, String)>,
+}
+
+impl GithubJob {
+    fn new(claims: &serde_json::Value) -> Self {
+        let token = jwt(claims);
+        let github = github_endpoint(token.clone());
+        let home = tempfile::tempdir().unwrap();
+        let env = github_env(&github, home.path());
+        GithubJob {
+            token,
+            github,
+            home,
+            env,
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        mintup_with(self.home.path(), &self.env, args, &self.token)
+    }
+}
+
+/// The run printed the minted token alone and succeeded.
+fn assert_minted(out: &Run) {
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, format!("{MINTED}\n"));
+}
+
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_default()
 }
 
 #[test]
 fn github_mint_masks_first_prints_the_token_and_sets_the_output() {
-    let token = jwt(&github_claims("pypi"));
-    let index = oidc::index(audience("pypi"), token.clone());
-    let github = github_endpoint(token.clone());
-    let home = tempfile::tempdir().unwrap();
-    let env = github_env(&github, home.path());
+    let job = GithubJob::new(&github_claims("pypi"));
+    let index = oidc::index(audience("pypi"), job.token.clone());
     let url = index.url.clone();
-    let out = mintup_with(
-        home.path(),
-        &env,
-        &["mint", "--repository-url", &url, "--github-output"],
-        &token,
-    );
+    let out = job.run(&["mint", "--repository-url", &url, "--github-output"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout, format!("{MINTED}\n"));
     assert_eq!(
@@ -61,7 +88,7 @@ fn github_mint_masks_first_prints_the_token_and_sets_the_output() {
         Some(format!("::add-mask::{MINTED}").as_str())
     );
     assert_eq!(
-        read(&home.path().join("github_output")),
+        read(&job.home.path().join("github_output")),
         format!("api-token={MINTED}\n")
     );
     // The exchange sent the OIDC token from GitHub, as JSON.
@@ -78,28 +105,15 @@ fn github_mint_masks_first_prints_the_token_and_sets_the_output() {
 
 #[test]
 fn json_and_env_formats() {
-    let token = jwt(&github_claims("pypi"));
-    let index = oidc::index(audience("pypi"), token.clone());
-    let github = github_endpoint(token.clone());
-    let home = tempfile::tempdir().unwrap();
-    let env = github_env(&github, home.path());
-    let out = mintup_with(
-        home.path(),
-        &env,
-        &["mint", "--repository-url", &index.url, "--format", "json"],
-        &token,
-    );
+    let job = GithubJob::new(&github_claims("pypi"));
+    let index = oidc::index(audience("pypi"), job.token.clone());
+    let out = job.run(&["mint", "--repository-url", &index.url, "--format", "json"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(json["token"], MINTED);
     assert_eq!(json["expires"], 1_700_000_900);
     assert_eq!(json["repository"], index.url.as_str());
-    let out = mintup_with(
-        home.path(),
-        &env,
-        &["mint", "--repository-url", &index.url, "--format", "env"],
-        &token,
-    );
+    let out = job.run(&["mint", "--repository-url", &index.url, "--format", "env"]);
     assert_eq!(
         out.stdout,
         format!("MINTUP_TOKEN={MINTED}\nTWINE_USERNAME=__token__\nTWINE_PASSWORD={MINTED}\n")
@@ -108,23 +122,15 @@ fn json_and_env_formats() {
 
 #[test]
 fn explicit_audience_skips_the_audience_endpoint() {
-    let token = jwt(&github_claims("custom-aud"));
-    let index = oidc::index(Reply::status(500, "must not be asked"), token.clone());
-    let github = github_endpoint(token.clone());
-    let home = tempfile::tempdir().unwrap();
-    let env = github_env(&github, home.path());
-    let out = mintup_with(
-        home.path(),
-        &env,
-        &[
-            "mint",
-            "--repository-url",
-            &index.url,
-            "--audience",
-            "custom-aud",
-        ],
-        &token,
-    );
+    let job = GithubJob::new(&github_claims("custom-aud"));
+    let index = oidc::index(Reply::status(500, "must not be asked"), job.token.clone());
+    let out = job.run(&[
+        "mint",
+        "--repository-url",
+        &index.url,
+        "--audience",
+        "custom-aud",
+    ]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
         index
@@ -132,7 +138,11 @@ fn explicit_audience_skips_the_audience_endpoint() {
             .iter()
             .all(|r| r.path != "/_/oidc/audience")
     );
-    assert!(github.received()[0].query.contains("audience=custom-aud"));
+    assert!(
+        job.github.received()[0]
+            .query
+            .contains("audience=custom-aud")
+    );
 }
 
 #[test]
@@ -264,22 +274,14 @@ fn audience_endpoint_failures() {
 
 #[test]
 fn refused_mint_explains_claims_and_the_publisher() {
-    let token = jwt(&github_claims("pypi"));
+    let job = GithubJob::new(&github_claims("pypi"));
     let index = oidc::index_with(audience("pypi"), |_| {
         refusal(
             "invalid-publisher",
             "valid token, but no corresponding publisher (Publisher with matching claims was not found)",
         )
     });
-    let github = github_endpoint(token.clone());
-    let home = tempfile::tempdir().unwrap();
-    let env = github_env(&github, home.path());
-    let out = mintup_with(
-        home.path(),
-        &env,
-        &["mint", "-r", "testpypi", "--repository-url", &index.url],
-        &token,
-    );
+    let out = job.run(&["mint", "-r", "testpypi", "--repository-url", &index.url]);
     assert_eq!(out.code, 1);
     out.stderr_has("refused to mint a token")
         .stderr_has("  * invalid-publisher: valid token, but no corresponding publisher (Publisher with matching claims was not found)")
@@ -288,14 +290,14 @@ fn refused_mint_explains_claims_and_the_publisher() {
         .stderr_has("  environment: MISSING")
         .stderr_has("the trusted publisher on the index must say, for this run:\n  owner: octo\n  repository: demo\n  workflow: release.yml\n")
         .stderr_has("hint: make the index's trusted publisher match");
-    let summary = read(&home.path().join("step_summary.md"));
+    let summary = read(&job.home.path().join("step_summary.md"));
     assert!(
         summary.contains(
             "  job_workflow_ref: octo/demo/.github/workflows/release.yml@refs/tags/v1.0.0"
         ),
         "{summary}"
     );
-    assert!(!summary.contains(&token) && !summary.contains(MINTED));
+    assert!(!summary.contains(&job.token) && !summary.contains(MINTED));
 }
 
 #[test]
@@ -383,17 +385,9 @@ fn wrong_audience_is_caught_before_the_exchange() {
 fn reusable_workflow_gets_a_warning() {
     let mut claims = github_claims("pypi");
     claims["job_workflow_ref"] = "octo/shared/.github/workflows/publish.yml@refs/heads/main".into();
-    let token = jwt(&claims);
-    let index = oidc::index(audience("pypi"), token.clone());
-    let github = github_endpoint(token.clone());
-    let home = tempfile::tempdir().unwrap();
-    let env = github_env(&github, home.path());
-    let out = mintup_with(
-        home.path(),
-        &env,
-        &["mint", "--repository-url", &index.url],
-        &token,
-    );
+    let job = GithubJob::new(&claims);
+    let index = oidc::index(audience("pypi"), job.token.clone());
+    let out = job.run(&["mint", "--repository-url", &index.url]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     out.stderr_has(
         "warning: this job runs the reusable workflow publish.yml (called from release.yml)",
@@ -417,12 +411,7 @@ fn gitlab_reads_the_audience_variable() {
         &["mint", "--repository-url", &index.url],
         &token,
     );
-    assert_eq!(
-        (out.code, out.stdout.as_str()),
-        (0, format!("{MINTED}\n").as_str()),
-        "{}",
-        out.stderr
-    );
+    assert_minted(&out);
     let out = mintup_with(
         home.path(),
         &env[..1],
@@ -489,12 +478,7 @@ fn google_direct_and_impersonated() {
         ],
         &token,
     );
-    assert_eq!(
-        (out.code, out.stdout.as_str()),
-        (0, format!("{MINTED}\n").as_str()),
-        "{}",
-        out.stderr
-    );
+    assert_minted(&out);
     let impersonated = vec![
         ("GCE_METADATA_HOST".to_owned(), host),
         (
@@ -509,12 +493,7 @@ fn google_direct_and_impersonated() {
         &["mint", "--repository-url", &index.url],
         &token,
     );
-    assert_eq!(
-        (out.code, out.stdout.as_str()),
-        (0, format!("{MINTED}\n").as_str()),
-        "{}",
-        out.stderr
-    );
+    assert_minted(&out);
     assert_eq!(iam.received().len(), 1);
 }
 
@@ -578,18 +557,10 @@ fn buildkite_and_circleci_clis_on_path() {
 
 #[test]
 fn upload_mints_by_itself_in_github_actions() {
-    let token = jwt(&github_claims("pypi"));
-    let index = oidc::index(audience("pypi"), token.clone());
-    let github = github_endpoint(token.clone());
-    let home = tempfile::tempdir().unwrap();
-    let env = github_env(&github, home.path());
+    let job = GithubJob::new(&github_claims("pypi"));
+    let index = oidc::index(audience("pypi"), job.token.clone());
     let wheel = good("mintup_hatch_demo-0.4.2-py3-none-any.whl");
-    let out = mintup_with(
-        home.path(),
-        &env,
-        &["upload", "--repository-url", &index.url, &wheel],
-        &token,
-    );
+    let out = job.run(&["upload", "--repository-url", &index.url, &wheel]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(
         out.stderr.lines().next(),
@@ -616,23 +587,15 @@ fn upload_mints_by_itself_in_github_actions() {
 
 #[test]
 fn upload_in_ci_shows_the_mint_error_not_missing_credentials() {
-    let token = jwt(&github_claims("pypi"));
+    let job = GithubJob::new(&github_claims("pypi"));
     let index = oidc::index_with(audience("pypi"), |_| {
         refusal(
             "invalid-publisher",
             "valid token, but no corresponding publisher",
         )
     });
-    let github = github_endpoint(token.clone());
-    let home = tempfile::tempdir().unwrap();
-    let env = github_env(&github, home.path());
     let wheel = good("mintup_hatch_demo-0.4.2-py3-none-any.whl");
-    let out = mintup_with(
-        home.path(),
-        &env,
-        &["upload", "--repository-url", &index.url, &wheel],
-        &token,
-    );
+    let out = job.run(&["upload", "--repository-url", &index.url, &wheel]);
     assert_eq!(out.code, 1);
     out.stderr_has("refused to mint a token")
         .stderr_has("  owner: octo\n");
