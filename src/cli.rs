@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::auth::Secret;
+use crate::mint::Provider;
 
 /// Secrets go straight into [`Secret`], so that `{:?}` of the arguments
 /// never shows them.
@@ -65,6 +66,40 @@ pub struct RepositoryArgs {
     pub config_file: Option<PathBuf>,
 }
 
+/// How to reach the repository over TLS: shared like [`RepositoryArgs`].
+#[derive(Debug, Args)]
+pub struct TlsArgs {
+    /// CA bundle (PEM) to verify the repository's certificate with
+    #[arg(long, value_name = "PATH")]
+    pub cert: Option<PathBuf>,
+
+    /// Client certificate and key (one PEM file) for TLS client authentication
+    #[arg(long, value_name = "PATH")]
+    pub client_cert: Option<PathBuf>,
+}
+
+/// `--provider`'s values; the mint module's `Provider` stays free of clap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProviderArg {
+    Github,
+    Gitlab,
+    Buildkite,
+    Circleci,
+    Google,
+}
+
+impl From<ProviderArg> for Provider {
+    fn from(arg: ProviderArg) -> Self {
+        match arg {
+            ProviderArg::Github => Provider::GitHub,
+            ProviderArg::Gitlab => Provider::GitLab,
+            ProviderArg::Buildkite => Provider::Buildkite,
+            ProviderArg::Circleci => Provider::CircleCi,
+            ProviderArg::Google => Provider::Google,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum TokenFormat {
     /// The token alone
@@ -94,9 +129,12 @@ pub struct MintArgs {
     #[arg(long)]
     pub audience: Option<String>,
 
+    #[command(flatten)]
+    pub tls: TlsArgs,
+
     /// Use this CI provider's identity instead of detecting one
     #[arg(long, value_enum)]
-    pub provider: Option<crate::mint::Provider>,
+    pub provider: Option<ProviderArg>,
 
     /// Also append `api-token=<token>` to $GITHUB_OUTPUT
     #[arg(long)]
@@ -163,13 +201,8 @@ pub struct UploadArgs {
     #[arg(short, long)]
     pub comment: Option<String>,
 
-    /// CA bundle (PEM) to verify the repository's certificate with
-    #[arg(long, value_name = "PATH")]
-    pub cert: Option<PathBuf>,
-
-    /// Client certificate and key (one PEM file) for TLS client authentication
-    #[arg(long, value_name = "PATH")]
-    pub client_cert: Option<PathBuf>,
+    #[command(flatten)]
+    pub tls: TlsArgs,
 
     /// Send each file's `<file>.publish.attestation`; a file without one is an error
     #[arg(long)]

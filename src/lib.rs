@@ -13,6 +13,8 @@ pub mod config;
 pub mod dist;
 pub mod error;
 pub mod github;
+pub mod http;
+pub mod index;
 pub mod mint;
 pub mod report;
 pub mod settings;

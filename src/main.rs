@@ -147,7 +147,7 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
     for note in &plan.notes {
         inner.note(&format!("note: {note}"));
     }
-    let client = upload::client::build_client(plan.ca_cert.as_deref(), plan.client_cert.as_deref())
+    let client = mintup::http::build_client(plan.ca_cert.as_deref(), plan.client_cert.as_deref())
         .map_err(|e| Error::Prepare(e.into()))?;
     let runtime = runtime()?;
     let auth = match plan.credentials {
@@ -219,7 +219,8 @@ fn mint_command(args: MintArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i32, 
         (true, Some(path)) => Some(PathBuf::from(path)),
         (false, _) => None,
     };
-    let client = upload::client::build_client(None, None).map_err(|e| Error::Prepare(e.into()))?;
+    let client = mintup::http::build_client(plan.ca_cert.as_deref(), plan.client_cert.as_deref())
+        .map_err(|e| Error::Prepare(e.into()))?;
     let minter = Minter {
         upload_url: plan.target.url.clone(),
         kind: plan.target.kind,

@@ -6,45 +6,14 @@ use std::path::{Path, PathBuf};
 use url::Url;
 
 use crate::auth::{Credentials, Secret, TOKEN_USERNAME};
-use crate::cli::{MintArgs, RepositoryArgs, TokenFormat, TrustedPublishing, UploadArgs};
+use crate::cli::{MintArgs, RepositoryArgs, TlsArgs, TokenFormat, TrustedPublishing, UploadArgs};
 use crate::config::env::EnvSnapshot;
 use crate::config::pypirc::{Pypirc, PypircError, PypircSection};
+pub use crate::index::IndexKind;
 use crate::mint::Provider;
 
 pub const PYPI_UPLOAD_URL: &str = "https://upload.pypi.org/legacy/";
 pub const TESTPYPI_UPLOAD_URL: &str = "https://test.pypi.org/legacy/";
-
-/// Which index a URL is, for what only PyPI and TestPyPI do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IndexKind {
-    Pypi,
-    TestPypi,
-    Other,
-}
-
-impl IndexKind {
-    pub fn of(url: &Url) -> Self {
-        match url.host_str() {
-            Some("upload.pypi.org") => IndexKind::Pypi,
-            Some("test.pypi.org") => IndexKind::TestPypi,
-            _ => IndexKind::Other,
-        }
-    }
-
-    /// The web page of a release, where the index has one we know.
-    pub fn release_page(self, project: &str, version: &str) -> Option<String> {
-        let host = match self {
-            IndexKind::Pypi => "pypi.org",
-            IndexKind::TestPypi => "test.pypi.org",
-            IndexKind::Other => return None,
-        };
-        Some(format!("https://{host}/project/{project}/{version}/"))
-    }
-
-    pub fn is_pypi_like(self) -> bool {
-        self != IndexKind::Other
-    }
-}
 
 /// The repository to upload to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -301,16 +270,7 @@ pub fn resolve_upload(
         }
     };
 
-    let ca_cert = args
-        .cert
-        .clone()
-        .or_else(|| env.get("TWINE_CERT").map(PathBuf::from))
-        .or_else(|| section.and_then(|s| s.ca_cert.as_ref()).map(PathBuf::from));
-    let client_cert = args.client_cert.clone().or_else(|| {
-        section
-            .and_then(|s| s.client_cert.as_ref())
-            .map(PathBuf::from)
-    });
+    let (ca_cert, client_cert) = resolve_tls(&args.tls, env, section);
 
     Ok(UploadPlan {
         dists: args.dists.clone(),
@@ -414,6 +374,26 @@ pub fn resolve_target<'rc>(
     Ok((Target { url, kind }, section))
 }
 
+/// The CA bundle (`--cert` > `TWINE_CERT` > `.pypirc` `ca_cert`) and the
+/// client certificate (`--client-cert` > `.pypirc` `client_cert`).
+fn resolve_tls(
+    tls: &TlsArgs,
+    env: &EnvSnapshot,
+    section: Option<&PypircSection>,
+) -> (Option<PathBuf>, Option<PathBuf>) {
+    let ca_cert = tls
+        .cert
+        .clone()
+        .or_else(|| env.get("TWINE_CERT").map(PathBuf::from))
+        .or_else(|| section.and_then(|s| s.ca_cert.as_ref()).map(PathBuf::from));
+    let client_cert = tls.client_cert.clone().or_else(|| {
+        section
+            .and_then(|s| s.client_cert.as_ref())
+            .map(PathBuf::from)
+    });
+    (ca_cert, client_cert)
+}
+
 fn parse_trusted_publishing(text: &str) -> Result<TrustedPublishing, SettingsError> {
     match text.trim().to_ascii_lowercase().as_str() {
         "auto" | "automatic" => Ok(TrustedPublishing::Auto),
@@ -427,6 +407,8 @@ fn parse_trusted_publishing(text: &str) -> Result<TrustedPublishing, SettingsErr
 #[derive(Debug, Clone)]
 pub struct MintPlan {
     pub target: Target,
+    pub ca_cert: Option<PathBuf>,
+    pub client_cert: Option<PathBuf>,
     pub audience: Option<String>,
     pub provider: Option<Provider>,
     pub github_output: bool,
@@ -440,11 +422,14 @@ pub fn resolve_mint(
     pypirc: Option<&(PathBuf, Pypirc)>,
 ) -> Result<MintPlan, SettingsError> {
     let mut notes = Vec::new();
-    let (target, _) = resolve_target(&args.repo, env, pypirc, &mut notes)?;
+    let (target, section) = resolve_target(&args.repo, env, pypirc, &mut notes)?;
+    let (ca_cert, client_cert) = resolve_tls(&args.tls, env, section);
     Ok(MintPlan {
         target,
+        ca_cert,
+        client_cert,
         audience: args.audience.clone(),
-        provider: args.provider,
+        provider: args.provider.map(Provider::from),
         github_output: args.github_output,
         format: args.format,
         notes,

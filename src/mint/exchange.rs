@@ -9,6 +9,7 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::auth::Secret;
+use crate::index::is_loopback;
 
 /// The index's trusted-publishing endpoints.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,15 +35,6 @@ impl Endpoints {
             audience: base.join("_/oidc/audience").expect("static path"),
             mint: base.join("_/oidc/mint-token").expect("static path"),
         }
-    }
-}
-
-pub fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
     }
 }
 

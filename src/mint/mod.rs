@@ -13,7 +13,7 @@ use url::Url;
 
 use crate::auth::Secret;
 use crate::config::env::EnvSnapshot;
-use crate::settings::IndexKind;
+use crate::index::IndexKind;
 
 pub use provider::{MachineFacts, Provider};
 
@@ -61,6 +61,8 @@ pub enum MintError {
         #[source]
         source: exchange::ExchangeError,
     },
+    #[error(transparent)]
+    Client(#[from] crate::http::ClientError),
     #[error("{url} refused to mint a token\n{diagnosis}")]
     Refused {
         url: String,
@@ -81,6 +83,7 @@ impl MintError {
                     .join("\n")
             )),
             MintError::Oidc { source, .. } => source.hint(),
+            MintError::Client(_) => None,
             MintError::Exchange { source, .. } => source.hint(),
             MintError::Refused { reuse: true, .. } => Some(
                 "each OIDC token can be exchanged once: re-run the job so that a fresh one is requested"
@@ -97,6 +100,8 @@ impl MintError {
 impl Minter {
     /// Mint a token: audience, OIDC token, exchange. Each call fetches a
     /// fresh OIDC token, since the index accepts each one only once.
+    /// `client` talks to the index (with the user's CA bundle and client
+    /// certificate); the CI provider is reached with the system's roots.
     pub async fn mint(&self, client: &reqwest::Client) -> Result<Minted, MintError> {
         let provider = match self.provider {
             Some(p) => p,
@@ -114,7 +119,8 @@ impl Minter {
                 .await
                 .map_err(exchange_error)?,
         };
-        let token = oidc::fetch(client, provider, &audience, &self.env)
+        let provider_client = crate::http::build_client(None, None)?;
+        let token = oidc::fetch(&provider_client, provider, &audience, &self.env)
             .await
             .map_err(|source| MintError::Oidc { provider, source })?;
         let warnings: Vec<String> = diagnose::reusable_workflow_warning(&token.claims)

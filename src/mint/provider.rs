@@ -5,14 +5,11 @@ use std::fmt;
 
 use crate::config::env::EnvSnapshot;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provider {
-    #[value(name = "github")]
     GitHub,
-    #[value(name = "gitlab")]
     GitLab,
     Buildkite,
-    #[value(name = "circleci")]
     CircleCi,
     Google,
 }

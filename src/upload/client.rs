@@ -1,9 +1,8 @@
 //! The HTTP side of one upload: the client (TLS roots, no redirects) and the
 //! streamed multipart request for one file.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use futures_util::TryStreamExt;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION};
@@ -21,52 +20,6 @@ use super::form::Fields;
 const MAX_BODY: usize = 64 * 1024;
 /// Read size for the streamed file.
 const STREAM_CHUNK: usize = 256 * 1024;
-
-#[derive(Debug, thiserror::Error)]
-pub enum ClientError {
-    #[error("cannot read the CA bundle {}", .0.display())]
-    CaRead(PathBuf, #[source] std::io::Error),
-    #[error("the CA bundle {} holds no usable PEM certificate", .0.display())]
-    CaParse(PathBuf, #[source] Option<reqwest::Error>),
-    #[error("cannot read the client certificate {}", .0.display())]
-    IdentityRead(PathBuf, #[source] std::io::Error),
-    #[error("the client certificate {} is not a PEM certificate and private key", .0.display())]
-    IdentityParse(PathBuf, #[source] reqwest::Error),
-    #[error("cannot set up the HTTP client")]
-    Build(#[source] reqwest::Error),
-}
-
-/// Build the client: our User-Agent, redirects never followed (the request
-/// carries credentials), and the given CA bundle replacing the system roots
-/// as `--cert` does in twine.
-pub fn build_client(
-    ca_cert: Option<&Path>,
-    client_cert: Option<&Path>,
-) -> Result<reqwest::Client, ClientError> {
-    // reqwest is built without a bundled crypto provider; ring is ours. A
-    // second call finds it installed, which is fine.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let mut builder = reqwest::Client::builder()
-        .user_agent(concat!("mintup/", env!("CARGO_PKG_VERSION")))
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(Duration::from_secs(10));
-    if let Some(path) = ca_cert {
-        let pem = std::fs::read(path).map_err(|e| ClientError::CaRead(path.into(), e))?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem)
-            .map_err(|e| ClientError::CaParse(path.into(), Some(e)))?;
-        if certs.is_empty() {
-            return Err(ClientError::CaParse(path.into(), None));
-        }
-        builder = builder.tls_certs_only(certs);
-    }
-    if let Some(path) = client_cert {
-        let pem = std::fs::read(path).map_err(|e| ClientError::IdentityRead(path.into(), e))?;
-        let identity = reqwest::Identity::from_pem(&pem)
-            .map_err(|e| ClientError::IdentityParse(path.into(), e))?;
-        builder = builder.identity(identity);
-    }
-    builder.build().map_err(ClientError::Build)
-}
 
 /// One file's request.
 pub struct FileRequest<'a> {

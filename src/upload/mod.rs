@@ -20,9 +20,10 @@ use crate::settings::Target;
 
 pub use outcome::{ExistingContent, FileError, FileReport, FileResult};
 
-use self::client::{ClientError, FileRequest, RawAnswer};
+use self::client::{FileRequest, RawAnswer};
 use self::form::{FormExtras, build_fields};
 use self::response::{Answer, Outcome, classify};
+use crate::http::ClientError;
 
 /// Minted tokens live 15 minutes; a run still uploading after this long mints
 /// a fresh one before its next file.

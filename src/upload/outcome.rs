@@ -2,7 +2,7 @@
 //! hints are pure: a rejection and the target in, advice out.
 
 use crate::dist::Digests;
-use crate::settings::IndexKind;
+use crate::index::IndexKind;
 
 use super::response::{AuthProblem, InvalidHint, RejectKind, Rejection};
 

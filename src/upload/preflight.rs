@@ -8,7 +8,7 @@ use pep440_rs::Version;
 
 use crate::dist::filename::normalize_name;
 use crate::dist::{DistFilename, DistKind, Metadata};
-use crate::settings::IndexKind;
+use crate::index::IndexKind;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PreflightError {

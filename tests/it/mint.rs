@@ -679,7 +679,7 @@ fn an_old_token_is_minted_again_before_the_next_file() {
             kind: mintup::settings::IndexKind::Other,
         },
         auth,
-        client: mintup::upload::client::build_client(None, None).unwrap(),
+        client: mintup::http::build_client(None, None).unwrap(),
         skip_existing: false,
         comment: None,
         attestations: false,

@@ -1,0 +1,46 @@
+//! What kind of index a URL points at: facts about URLs that the settings,
+//! the upload and the mint code all need, and that depend on nothing else.
+
+use url::Url;
+
+/// Which index a URL is, for what only PyPI and TestPyPI do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexKind {
+    Pypi,
+    TestPypi,
+    Other,
+}
+
+impl IndexKind {
+    pub fn of(url: &Url) -> Self {
+        match url.host_str() {
+            Some("upload.pypi.org") => IndexKind::Pypi,
+            Some("test.pypi.org") => IndexKind::TestPypi,
+            _ => IndexKind::Other,
+        }
+    }
+
+    /// The web page of a release, where the index has one we know.
+    pub fn release_page(self, project: &str, version: &str) -> Option<String> {
+        let host = match self {
+            IndexKind::Pypi => "pypi.org",
+            IndexKind::TestPypi => "test.pypi.org",
+            IndexKind::Other => return None,
+        };
+        Some(format!("https://{host}/project/{project}/{version}/"))
+    }
+
+    pub fn is_pypi_like(self) -> bool {
+        self != IndexKind::Other
+    }
+}
+
+/// Whether a URL's host is this machine (plain http is acceptable there).
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
