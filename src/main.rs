@@ -31,7 +31,11 @@ fn main() -> ExitCode {
         Err(e) => {
             let hint = e.hint();
             eprint!("{}", render(&e, hint.as_deref()));
-            ci.report_failure(&e, hint.as_deref());
+            let title = match e {
+                Error::Mint(_) => "Trusted publishing failed",
+                _ => "mintup failed",
+            };
+            ci.report_failure(title, &e, hint.as_deref());
             e.exit_code()
         }
     };
@@ -40,6 +44,7 @@ fn main() -> ExitCode {
 
 /// GitHub Actions' side channels, when mintup runs there: masks,
 /// annotations and the step summary.
+#[derive(Clone)]
 struct CiOutput {
     github: bool,
     summary: Option<PathBuf>,
@@ -48,7 +53,7 @@ struct CiOutput {
 impl CiOutput {
     fn new(env: &EnvSnapshot) -> Self {
         CiOutput {
-            github: env.get("GITHUB_ACTIONS").is_some(),
+            github: env.get("GITHUB_ACTIONS") == Some("true"),
             summary: env.get("GITHUB_STEP_SUMMARY").map(PathBuf::from),
         }
     }
@@ -70,15 +75,11 @@ impl CiOutput {
 
     /// An `::error::` annotation and a step-summary block for a failure.
     /// Error texts carry claims and URLs, never tokens.
-    fn report_failure(&self, error: &Error, hint: Option<&str>) {
+    fn report_failure(&self, title: &str, error: &dyn std::error::Error, hint: Option<&str>) {
         if !self.github {
             return;
         }
         let text = render(error, hint);
-        let title = match error {
-            Error::Mint(_) => "Trusted publishing failed",
-            _ => "mintup failed",
-        };
         eprintln!("{}", github::error_command(title, &text));
         if let Some(path) = &self.summary
             && let Err(e) = github::append(path, &github::summary_block(title, &text))
@@ -96,13 +97,17 @@ impl CiOutput {
 /// else is printed.
 struct CliReporter {
     inner: Box<dyn Reporter>,
-    github: bool,
+    ci: CiOutput,
     print_hash: bool,
 }
 
 impl Reporter for CliReporter {
     fn file_done(&self, report: &FileReport) {
         print_report(report, self.print_hash);
+        if let FileResult::Failed(e) = &report.result {
+            let title = format!("mintup could not upload {}", report.filename);
+            self.ci.report_failure(&title, e, e.hint().as_deref());
+        }
     }
     fn start_file(&self, filename: &str, size: u64) {
         self.inner.start_file(filename, size);
@@ -117,9 +122,7 @@ impl Reporter for CliReporter {
         self.inner.note(message);
     }
     fn new_secret(&self, secret: &Secret) {
-        if self.github {
-            eprintln!("{}", github::mask_command(secret));
-        }
+        self.ci.mask(secret);
     }
 }
 
@@ -135,7 +138,9 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
     let machine = MachineFacts::read();
     let terminal = Terminal {
         interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
-        ci_provider: provider::detect(&env, &machine),
+        // The machine alone (a Google VM) is no CI: `auto` mints only where a
+        // CI system or an explicit service account says so.
+        ci_provider: provider::detect(&env, &MachineFacts::default()),
     };
     let plan = settings::resolve_upload(&args, &env, pypirc.as_ref(), terminal)?;
     let show_bars = !args.disable_progress_bar && std::io::stderr().is_terminal();
@@ -179,7 +184,7 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
     };
     let reporter: Arc<dyn Reporter> = Arc::new(CliReporter {
         inner,
-        github: ci.github,
+        ci: ci.clone(),
         print_hash: plan.print_hash,
     });
     let job = UploadJob {
@@ -235,14 +240,18 @@ fn mint_command(args: MintArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i32, 
     for warning in &minted.warnings {
         ci.warn(warning);
     }
-    if let Some(path) = output_file {
-        github::append(&path, &github::token_output(&minted.token))
-            .map_err(|e| Error::GithubOutput(path, e))?;
+    match output_file {
+        // With --github-output the token goes only to the step output, as
+        // token-mint-action did: stdout and the masked stderr are separate
+        // pipes, and a token printed uncaptured could reach the log before
+        // its mask.
+        Some(path) => github::append(&path, &github::token_output(&minted.token))
+            .map_err(|e| Error::GithubOutput(path, e))?,
+        None => print!(
+            "{}",
+            format_token(&minted, plan.format, plan.target.url.as_str())
+        ),
     }
-    print!(
-        "{}",
-        format_token(&minted, plan.format, plan.target.url.as_str())
-    );
     let _ = std::io::stdout().flush();
     Ok(EXIT_OK)
 }

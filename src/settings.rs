@@ -77,8 +77,11 @@ pub enum SettingsError {
     UsernameWithToken(&'static str),
     #[error("both {0} are set; give one")]
     PasswordAndToken(&'static str),
-    #[error("--trusted-publishing always cannot be combined with credentials (found {0})")]
-    TrustedPublishingWithCredentials(String),
+    #[error("{mode_source} asks for trusted publishing only, but {credential} gives credentials")]
+    TrustedPublishingWithCredentials {
+        mode_source: &'static str,
+        credential: String,
+    },
     #[error("MINTUP_TRUSTED_PUBLISHING must be auto, always or never, not '{0}'")]
     TrustedPublishingValue(String),
 }
@@ -89,6 +92,9 @@ impl SettingsError {
             SettingsError::UnknownRepository { .. } => Some(
                 "use --repository-url URL, or add a [name] section with a repository URL to .pypirc"
                     .into(),
+            ),
+            SettingsError::TrustedPublishingWithCredentials { .. } => Some(
+                "drop those credentials, or use --trusted-publishing auto to let them win".into(),
             ),
             SettingsError::NoPassword { .. } => Some(
                 "pass -t/--token, or set MINTUP_TOKEN (or TWINE_PASSWORD) in the environment; \
@@ -205,31 +211,55 @@ pub fn resolve_upload(
     let (url, kind) = (target.url.clone(), target.kind);
     let (username, password) = resolve_credentials(&levels, section, kind)?;
 
-    let mode = match (
+    let (mode, mode_source) = match (
         args.trusted_publishing,
         env.get("MINTUP_TRUSTED_PUBLISHING"),
     ) {
-        (Some(mode), _) => mode,
-        (None, Some(text)) => parse_trusted_publishing(text)?,
-        (None, None) => TrustedPublishing::Auto,
+        (Some(mode), _) => (mode, "--trusted-publishing always"),
+        (None, Some(text)) => (
+            parse_trusted_publishing(text)?,
+            "MINTUP_TRUSTED_PUBLISHING=always",
+        ),
+        (None, None) => (TrustedPublishing::Auto, ""),
     };
+    // Where the user name and password came from, for the messages below.
+    let username_source = levels
+        .iter()
+        .find(|l| l.username.is_some())
+        .map_or(".pypirc", |l| l.username_label);
+    let password_source = levels
+        .iter()
+        .find(|l| l.password.is_some() || l.token.is_some())
+        .map_or(".pypirc", |l| l.password_label);
     // A user name of `__token__` alone asks for a token, not for a person.
     let named_user = username.as_deref().filter(|u| *u != TOKEN_USERNAME);
     let credentials = match (mode, named_user, &password) {
         (TrustedPublishing::Always, Some(user), _) => {
-            return Err(SettingsError::TrustedPublishingWithCredentials(format!(
-                "user '{user}'"
-            )));
+            return Err(SettingsError::TrustedPublishingWithCredentials {
+                mode_source,
+                credential: format!("{username_source} (user '{user}')"),
+            });
         }
         (TrustedPublishing::Always, None, Some(_)) => {
-            return Err(SettingsError::TrustedPublishingWithCredentials(
-                "a password or token".into(),
-            ));
+            return Err(SettingsError::TrustedPublishingWithCredentials {
+                mode_source,
+                credential: password_source.to_owned(),
+            });
         }
         (TrustedPublishing::Always, None, None) => Some(CredentialPlan::TrustedPublishing),
         (TrustedPublishing::Auto, None, None) if terminal.ci_provider.is_some() => {
             Some(CredentialPlan::TrustedPublishing)
         }
+        _ => None,
+    };
+    // Why trusted publishing was not tried in a CI that supports it.
+    let not_minted = match (mode, named_user, terminal.ci_provider) {
+        (TrustedPublishing::Auto, Some(user), Some(provider)) => Some(format!(
+            "trusted publishing not tried in this {provider} run: {username_source} gives user '{user}'"
+        )),
+        (TrustedPublishing::Never, _, Some(provider)) => Some(format!(
+            "trusted publishing not tried in this {provider} run: it is set to never"
+        )),
         _ => None,
     };
     let credentials = match (credentials, username, password) {
@@ -256,6 +286,7 @@ pub fn resolve_upload(
                 },
                 None => "~/.pypirc (not found)".to_owned(),
             });
+            looked.extend(not_minted);
             if env.is_ci() {
                 looked.push("no prompt: CI is set".into());
             } else if non_interactive {
@@ -786,6 +817,13 @@ mod tests {
         assert!(matches!(plan.credentials, CredentialPlan::Ready(_)));
         let plan = plan_in_ci(&["--trusted-publishing", "never"], &[("CI", "1")]);
         assert!(matches!(plan, Err(SettingsError::NoPassword { .. })));
+        let err = plan_in_ci(&[], &[("TWINE_USERNAME", "alice"), ("CI", "1")]).unwrap_err();
+        assert!(
+            err.to_string().contains(
+                "trusted publishing not tried in this GitHub Actions run: TWINE_USERNAME gives user 'alice'"
+            ),
+            "{err}"
+        );
         let plan = plan_in_ci(&[], &[("MINTUP_TRUSTED_PUBLISHING", "never"), ("CI", "1")]);
         assert!(matches!(plan, Err(SettingsError::NoPassword { .. })));
         let outside = resolve_upload(&args(&[]), &EnvSnapshot::default(), None, in_ci(None));
@@ -797,10 +835,15 @@ mod tests {
         let err = plan_in_ci(&["--trusted-publishing", "always", "-t", "pypi-x"], &[]).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "--trusted-publishing always cannot be combined with credentials (found a password or token)"
+            "--trusted-publishing always asks for trusted publishing only, but --password/--token \
+             gives credentials"
         );
         let err = plan_in_ci(&["--trusted-publishing", "always", "-u", "alice"], &[]).unwrap_err();
-        assert!(err.to_string().ends_with("(found user 'alice')"), "{err}");
+        assert!(
+            err.to_string()
+                .ends_with("but -u/--username (user 'alice') gives credentials"),
+            "{err}"
+        );
         let env = EnvSnapshot::from_pairs([("MINTUP_TRUSTED_PUBLISHING", "always")]);
         let plan = resolve_upload(&args(&[]), &env, None, in_ci(None)).unwrap();
         assert_eq!(plan.credentials, CredentialPlan::TrustedPublishing);

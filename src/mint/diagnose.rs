@@ -40,14 +40,15 @@ pub fn workflow_file(workflow_ref: &str) -> Option<&str> {
 pub fn reusable_workflow_warning(claims: &Claims) -> Option<String> {
     let caller = claims.get("workflow_ref")?;
     let called = claims.get("job_workflow_ref")?;
-    let (caller_file, called_file) = (workflow_file(&caller)?, workflow_file(&called)?);
-    let caller_path = caller.split('@').next()?;
-    let called_path = called.split('@').next()?;
+    // `owner/repo/.github/workflows/file.yml`, without the `@ref`.
+    let caller_path = caller.split('@').next()?.to_owned();
+    let called_path = called.split('@').next()?.to_owned();
     (caller_path != called_path).then(|| {
         format!(
-            "this job runs the reusable workflow {called_file} (called from {caller_file}); PyPI does \
-             not support reusable workflows for trusted publishing, so the exchange may be refused: \
-             move the publishing job into {caller_file} itself"
+            "this job runs the reusable workflow {called_path} (called from {caller_path}); PyPI \
+             does not support reusable workflows for trusted publishing, so the exchange may be \
+             refused: move the publishing job into {} itself",
+            workflow_file(&caller).unwrap_or(&caller_path)
         )
     })
 }
@@ -212,7 +213,8 @@ check it at https://pypi.org/manage/account/publishing/
         let warning = reusable_workflow_warning(&c).unwrap();
         assert!(
             warning.starts_with(
-                "this job runs the reusable workflow publish.yml (called from release.yml)"
+                "this job runs the reusable workflow o/shared/.github/workflows/publish.yml \
+                 (called from o/r/.github/workflows/release.yml)"
             ),
             "{warning}"
         );

@@ -112,6 +112,7 @@ impl ExchangeError {
 
 /// Classify the audience endpoint's answer.
 pub fn classify_audience(url: &Url, status: u16, body: &str) -> Result<String, ExchangeError> {
+    let sent = None;
     let url = url.to_string();
     #[derive(Deserialize)]
     struct Audience {
@@ -125,20 +126,25 @@ pub fn classify_audience(url: &Url, status: u16, body: &str) -> Result<String, E
             .ok_or_else(|| ExchangeError::BadAudience {
                 url,
                 status,
-                body: snippet(body),
+                body: excerpt(body, sent),
             }),
         404 => Err(ExchangeError::NotOffered { url }),
         403 => Err(ExchangeError::Disabled { url }),
         _ => Err(ExchangeError::BadAudience {
             url,
             status,
-            body: snippet(body),
+            body: excerpt(body, sent),
         }),
     }
 }
 
-/// Classify the mint endpoint's answer.
-pub fn classify_mint(status: u16, body: &str) -> Result<MintedToken, ExchangeError> {
+/// Classify the mint endpoint's answer. `sent` is the OIDC token that went
+/// out, kept out of any excerpt of the answer.
+pub fn classify_mint(
+    status: u16,
+    body: &str,
+    sent: Option<&str>,
+) -> Result<MintedToken, ExchangeError> {
     #[derive(Deserialize)]
     struct Answer {
         token: Option<String>,
@@ -149,11 +155,11 @@ pub fn classify_mint(status: u16, body: &str) -> Result<MintedToken, ExchangeErr
     let Ok(answer) = serde_json::from_str::<Answer>(body) else {
         return Err(ExchangeError::NotJson {
             status,
-            snippet: snippet(body),
+            snippet: excerpt(body, sent),
         });
     };
     match (status, answer.token) {
-        (200, Some(token)) if !token.trim().is_empty() => Ok(MintedToken {
+        (200..=299, Some(token)) if !token.trim().is_empty() => Ok(MintedToken {
             token: Secret::new(token),
             expires: answer.expires,
         }),
@@ -163,19 +169,54 @@ pub fn classify_mint(status: u16, body: &str) -> Result<MintedToken, ExchangeErr
         // Never hand on an empty or `null` token, as token-mint-action did.
         _ => Err(ExchangeError::NoToken {
             status,
-            snippet: snippet(body),
+            snippet: excerpt(body, sent),
         }),
     }
 }
 
-fn snippet(body: &str) -> String {
+/// A short excerpt of an answer for an error message, with anything that may
+/// be a credential withheld: a body that carries a `token`, any `pypi-` token,
+/// and the OIDC token we sent (or any of its three parts) echoed back.
+fn excerpt(body: &str, sent: Option<&str>) -> String {
     let body = body.trim();
-    let cut: String = body.chars().take(300).collect();
-    if cut.len() < body.len() {
+    if serde_json::from_str::<serde_json::Value>(body).is_ok_and(|v| v.get("token").is_some()) {
+        return "(an answer that carries a token; not shown)".to_owned();
+    }
+    let mut text = body.to_owned();
+    if let Some(sent) = sent {
+        for part in std::iter::once(sent)
+            .chain(sent.split('.'))
+            .filter(|p| p.len() >= 8)
+        {
+            text = text.replace(part, "****");
+        }
+    }
+    let text = withhold_pypi_tokens(&text);
+    let cut: String = text.chars().take(300).collect();
+    if cut.len() < text.len() {
         format!("{cut}…")
     } else {
         cut
     }
+}
+
+/// `pypi-` followed by token characters becomes `pypi-****`.
+fn withhold_pypi_tokens(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("pypi-") {
+        out.push_str(&rest[..at + 5]);
+        rest = &rest[at + 5..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(rest.len());
+        if end > 0 {
+            out.push_str("****");
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Send a request and read its status and body text: the shape every
@@ -223,7 +264,7 @@ pub async fn mint(
                 url: url.to_string(),
                 source,
             })?;
-    classify_mint(status, &body)
+    classify_mint(status, &body, Some(oidc.expose()))
 }
 #[cfg(test)]
 mod tests {
@@ -276,6 +317,7 @@ mod tests {
         let ok = classify_mint(
             200,
             r#"{"success": true, "token": "pypi-abc", "expires": 1700000900}"#,
+            None,
         )
         .unwrap();
         assert_eq!(
@@ -285,6 +327,7 @@ mod tests {
         let refused = classify_mint(
             422,
             r#"{"message": "Token request failed", "errors": [{"code": "invalid-publisher", "description": "valid token, but no corresponding publisher"}]}"#,
+            None,
         );
         match refused {
             Err(ExchangeError::Refused { errors }) => {
@@ -292,25 +335,43 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        let err = classify_mint(502, "<html>Bad gateway</html>").unwrap_err();
+        let err = classify_mint(502, "<html>Bad gateway</html>", None).unwrap_err();
         assert_eq!(
             err.to_string(),
             "the index answered 502 with something other than JSON: <html>Bad gateway</html>"
         );
         assert!(err.hint().unwrap().contains("wait a few minutes"));
         assert!(matches!(
-            classify_mint(200, r#"{"token": null}"#),
+            classify_mint(200, r#"{"token": null}"#, None),
             Err(ExchangeError::NoToken { .. })
         ));
         assert!(matches!(
-            classify_mint(200, r#"{"token": ""}"#),
+            classify_mint(200, r#"{"token": ""}"#, None),
             Err(ExchangeError::NoToken { .. })
         ));
     }
 
     #[test]
+    fn any_2xx_with_a_token_is_success_and_excerpts_withhold_secrets() {
+        let ok = classify_mint(201, r#"{"token": "pypi-created"}"#, None).unwrap();
+        assert_eq!(ok.token.expose(), "pypi-created");
+        let err = classify_mint(400, r#"{"token": "pypi-leak", "oops": 1}"#, None).unwrap_err();
+        assert!(!err.to_string().contains("pypi-leak"), "{err}");
+        let sent = "eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJweXBpIn0.c2lnbmF0dXJlLXBhcnQ";
+        let echo = format!("bad request for eyJhdWQiOiJweXBpIn0 and pypi-AgEIabc_d-e! {sent}");
+        let err = classify_mint(400, &echo, Some(sent))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            !err.contains("eyJhdWQiOiJweXBpIn0") && !err.contains("c2lnbmF0dXJlLXBhcnQ"),
+            "{err}"
+        );
+        assert!(err.contains("pypi-****!"), "{err}");
+    }
+
+    #[test]
     fn reuse_gets_its_own_hint() {
-        let err = classify_mint(422, r#"{"errors": [{"code": "invalid-reuse-token", "description": "invalid token: already used"}]}"#)
+        let err = classify_mint(422, r#"{"errors": [{"code": "invalid-reuse-token", "description": "invalid token: already used"}]}"#, None)
             .unwrap_err();
         assert!(err.hint().unwrap().contains("exchanged once"));
     }

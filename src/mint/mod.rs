@@ -165,7 +165,8 @@ impl Minter {
                 crate::dist::filename::normalize_name(project)
             ),
             None => format!(
-                "https://{host}/manage/account/publishing/ (pending publishers for new projects)"
+                "https://{host}/manage/project/<project>/settings/publishing/ (for a new \
+                 project, its pending publisher at https://{host}/manage/account/publishing/)"
             ),
         }
     }

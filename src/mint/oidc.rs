@@ -13,6 +13,7 @@ use super::exchange::status_and_text;
 use super::provider::Provider;
 use crate::auth::Secret;
 use crate::config::env::EnvSnapshot;
+use crate::index::is_loopback;
 
 /// The default Google metadata server; `GCE_METADATA_HOST` (Google's own
 /// variable, honoured by its client libraries) overrides it.
@@ -41,6 +42,11 @@ pub enum OidcError {
     GitHubFork,
     #[error("GitHub's OIDC token endpoint answered {status}: {body}")]
     GitHubStatus { status: u16, body: String },
+    #[error("{variable} is not a usable URL: '{value}'")]
+    BadVariable {
+        variable: &'static str,
+        value: String,
+    },
     #[error("GitHub's OIDC token endpoint answered without a token")]
     GitHubNoValue,
     #[error("could not reach {what} at {url}")]
@@ -100,6 +106,9 @@ impl OidcError {
                 variable.trim_end_matches("_ID_TOKEN").to_lowercase()
             ),
             OidcError::Spawn { program, .. } => format!("`{program}` must be on PATH in this job"),
+            OidcError::Malformed { .. } => {
+                "the CI provider returned something that is not a JWT; re-run the job".into()
+            }
             OidcError::WrongAudience {
                 provider: Provider::GitLab,
                 expected,
@@ -107,7 +116,29 @@ impl OidcError {
             } => {
                 format!("set `aud: {expected}` on the job's id_tokens entry")
             }
-            _ => return None,
+            OidcError::WrongAudience { .. } => {
+                "the CI provider issued a token for another audience; re-run the job, and check \
+                 --audience if you gave one"
+                    .into()
+            }
+            OidcError::GitHubStatus { .. } | OidcError::GitHubNoValue => {
+                "GitHub could not issue a token: re-run the job, and see \
+                 https://www.githubstatus.com if it keeps failing"
+                    .into()
+            }
+            OidcError::GoogleStatus { .. } => "check the service account of this VM or service; \
+                to impersonate GOOGLE_SERVICE_ACCOUNT_NAME it needs the Service Account Token \
+                Creator role on that account"
+                .into(),
+            OidcError::CommandFailed { program, .. } => format!(
+                "`{program}` could not issue a token: check the agent's OIDC setup and re-run"
+            ),
+            OidcError::Unreachable { .. } => {
+                "the provider's token service could not be reached from this job: re-run it".into()
+            }
+            OidcError::BadVariable { variable, .. } => {
+                format!("fix or unset {variable} in the job's environment")
+            }
         })
     }
 }
@@ -167,21 +198,32 @@ pub async fn fetch(
                 .ok_or(OidcError::GitLabMissing { variable })?
         }
         Provider::Google => google(client, audience, env).await?,
-        Provider::Buildkite => run_cli(
-            "buildkite-agent",
-            &["oidc", "request-token", "--audience", audience],
-        )?,
-        Provider::CircleCi => run_cli(
-            "circleci",
-            &[
-                "run",
-                "oidc",
-                "get",
-                "--claims",
-                &serde_json::json!({ "aud": audience }).to_string(),
-                "--root-issuer",
-            ],
-        )?,
+        Provider::Buildkite => {
+            run_cli(
+                "buildkite-agent",
+                vec![
+                    "oidc".into(),
+                    "request-token".into(),
+                    "--audience".into(),
+                    audience.into(),
+                ],
+            )
+            .await?
+        }
+        Provider::CircleCi => {
+            run_cli(
+                "circleci",
+                vec![
+                    "run".into(),
+                    "oidc".into(),
+                    "get".into(),
+                    "--claims".into(),
+                    serde_json::json!({ "aud": audience }).to_string(),
+                    "--root-issuer".into(),
+                ],
+            )
+            .await?
+        }
     };
     let claims =
         Claims::decode(jwt.expose()).map_err(|source| OidcError::Malformed { provider, source })?;
@@ -224,13 +266,13 @@ async fn github(
             OidcError::GitHubPermission
         });
     };
-    let url = github_token_url(request_url, audience).map_err(|_| OidcError::GitHubStatus {
-        status: 0,
-        body: "ACTIONS_ID_TOKEN_REQUEST_URL is not a URL".into(),
+    let url = github_token_url(request_url, audience).map_err(|_| OidcError::BadVariable {
+        variable: "ACTIONS_ID_TOKEN_REQUEST_URL",
+        value: request_url.to_owned(),
     })?;
     let unreachable = |source| OidcError::Unreachable {
         what: "GitHub's OIDC token endpoint",
-        url: redacted(&url),
+        url: url.to_string(),
         source,
     };
     let request = client
@@ -262,7 +304,13 @@ async fn google(
     env: &EnvSnapshot,
 ) -> Result<Secret, OidcError> {
     let host = env.get("GCE_METADATA_HOST").unwrap_or(GOOGLE_METADATA_HOST);
-    let metadata = format!("http://{host}/computeMetadata/v1/instance/service-accounts/default");
+    let metadata = Url::parse(&format!(
+        "http://{host}/computeMetadata/v1/instance/service-accounts/default/"
+    ))
+    .map_err(|_| OidcError::BadVariable {
+        variable: "GCE_METADATA_HOST",
+        value: host.to_owned(),
+    })?;
     let get = |url: String, what: &'static str| {
         let request = client
             .get(&url)
@@ -287,7 +335,7 @@ async fn google(
         }
     };
     let Some(account) = env.get("GOOGLE_SERVICE_ACCOUNT_NAME") else {
-        let mut url = Url::parse(&format!("{metadata}/identity")).expect("metadata URL");
+        let mut url = metadata.join("identity").expect("relative path");
         url.query_pairs_mut()
             .append_pair("audience", audience)
             .append_pair("format", "full");
@@ -301,21 +349,29 @@ async fn google(
     struct IdToken {
         token: String,
     }
-    let body = get(
-        format!("{metadata}/token?scopes=https://www.googleapis.com/auth/cloud-platform"),
-        "metadata server",
-    )
-    .await?;
+    let iam_text = env.get("MINTUP_GOOGLE_IAM_URL").unwrap_or(GOOGLE_IAM_URL);
+    // The access token goes there: https only, but for this machine.
+    let iam = Url::parse(iam_text)
+        .ok()
+        .filter(|u| u.scheme() == "https" || (u.scheme() == "http" && is_loopback(u)))
+        .ok_or_else(|| OidcError::BadVariable {
+            variable: "MINTUP_GOOGLE_IAM_URL",
+            value: iam_text.to_owned(),
+        })?;
+    let mut token_url = metadata.join("token").expect("relative path");
+    token_url
+        .query_pairs_mut()
+        .append_pair("scopes", "https://www.googleapis.com/auth/cloud-platform");
+    let body = get(token_url.to_string(), "metadata server").await?;
     let access = serde_json::from_str::<Access>(&body).map_err(|_| OidcError::GoogleStatus {
         what: "metadata server",
         status: 200,
         body: "no access_token in the answer".into(),
     })?;
-    let iam = env
-        .get("MINTUP_GOOGLE_IAM_URL")
-        .unwrap_or(GOOGLE_IAM_URL)
-        .trim_end_matches('/');
-    let url = format!("{iam}/v1/projects/-/serviceAccounts/{account}:generateIdToken");
+    let url = format!(
+        "{}/v1/projects/-/serviceAccounts/{account}:generateIdToken",
+        iam.as_str().trim_end_matches('/')
+    );
     let unreachable = |source| OidcError::Unreachable {
         what: "the IAM credentials API",
         url: url.clone(),
@@ -337,10 +393,14 @@ async fn google(
     }
 }
 
-fn run_cli(program: &'static str, args: &[&str]) -> Result<Secret, OidcError> {
-    let output = Command::new(program)
-        .args(args)
-        .output()
+/// Run a provider's CLI off the async runtime and take its stdout.
+async fn run_cli(program: &'static str, args: Vec<String>) -> Result<Secret, OidcError> {
+    let output = tokio::task::spawn_blocking(move || Command::new(program).args(args).output())
+        .await
+        .map_err(|e| OidcError::Spawn {
+            program,
+            source: std::io::Error::other(e),
+        })?
         .map_err(|source| OidcError::Spawn { program, source })?;
     if !output.status.success() {
         return Err(OidcError::CommandFailed {
@@ -356,13 +416,6 @@ fn run_cli(program: &'static str, args: &[&str]) -> Result<Secret, OidcError> {
     Ok(Secret::new(
         String::from_utf8_lossy(&output.stdout).into_owned(),
     ))
-}
-
-/// A URL without its query (GitHub's request URL carries run identifiers).
-fn redacted(url: &Url) -> String {
-    let mut url = url.clone();
-    url.set_query(None);
-    url.to_string()
 }
 
 #[cfg(test)]

@@ -49,7 +49,8 @@ impl MachineFacts {
 /// its repository, not as the VM's service account.
 pub fn detect(env: &EnvSnapshot, machine: &MachineFacts) -> Option<Provider> {
     let set = |name| env.get(name).is_some();
-    if set("GITHUB_ACTIONS") {
+    // GitHub sets exactly `true`; anything else is someone's `false` or `0`.
+    if env.get("GITHUB_ACTIONS") == Some("true") {
         Some(Provider::GitHub)
     } else if set("GITLAB_CI") {
         Some(Provider::GitLab)
@@ -123,6 +124,7 @@ mod tests {
             Some(Provider::Google)
         );
         assert_eq!(detect(&env(&[("CI", "true")]), &none), None);
+        assert_eq!(detect(&env(&[("GITHUB_ACTIONS", "false")]), &none), None);
         let other_vm = MachineFacts {
             dmi_product_name: Some("KVM".into()),
         };

@@ -10,29 +10,43 @@ use crate::support::oidc::{
 };
 use crate::support::{Run, good, mintup, run};
 
-/// Run mintup with `env` in `home`; the OIDC token must never be printed,
-/// and the minted token only as the mask command on stderr (and, for
-/// `mint`, on stdout).
+/// Run mintup with `env` in `home`. No part of the OIDC token, GitHub's
+/// request bearer or Google's access token may reach stdout, stderr or the
+/// step's files; the minted token only in its mask command (and in `mint`'s
+/// stdout or step output).
 fn mintup_with(home: &Path, env: &[(String, String)], args: &[&str], oidc_jwt: &str) -> Run {
     let out = run(mintup(home)
         .envs(env.iter().map(|(k, v)| (k, v)))
         .args(args));
-    for (stream, text) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
-        assert!(
-            !text.contains(oidc_jwt),
-            "the OIDC token leaked into {stream}:\n{text}"
+    let secrets: Vec<&str> = oidc_jwt
+        .split('.')
+        .chain([oidc::REQUEST_TOKEN, "ya29.access"])
+        .filter(|s| s.len() >= 8)
+        .collect();
+    let summary = read(&home.join("step_summary.md")) + &read(&home.join("summary.md"));
+    for (place, text) in [
+        ("stdout", &out.stdout),
+        ("stderr", &out.stderr),
+        ("step summary", &summary),
+    ] {
+        for secret in &secrets {
+            assert!(
+                !text.contains(secret),
+                "a secret leaked into the {place}:\n{text}"
+            );
+        }
+    }
+    assert!(
+        !summary.contains(MINTED),
+        "the minted token leaked into the step summary"
+    );
+    for line in out.stderr.lines().filter(|l| l.contains(MINTED)) {
+        assert_eq!(
+            line,
+            format!("::add-mask::{MINTED}"),
+            "the minted token leaked into stderr"
         );
     }
-    let stray = out
-        .stderr
-        .lines()
-        .filter(|l| l.contains(MINTED) && !l.starts_with("::add-mask::"))
-        .count();
-    assert_eq!(
-        stray, 0,
-        "the minted token leaked into stderr:\n{}",
-        out.stderr
-    );
     out
 }
 
@@ -49,7 +63,7 @@ struct GithubJob {
 impl GithubJob {
     fn new(claims: &serde_json::Value) -> Self {
         let token = jwt(claims);
-        let github = github_endpoint(token.clone());
+        let github = github_endpoint(claims.clone());
         let home = tempfile::tempdir().unwrap();
         let env = github_env(&github, home.path());
         GithubJob {
@@ -76,13 +90,14 @@ fn read(path: &Path) -> String {
 }
 
 #[test]
-fn github_mint_masks_first_prints_the_token_and_sets_the_output() {
+fn github_output_gets_the_token_and_the_mask_comes_first() {
     let job = GithubJob::new(&github_claims("pypi"));
     let index = oidc::index(audience("pypi"), job.token.clone());
     let url = index.url.clone();
     let out = job.run(&["mint", "--repository-url", &url, "--github-output"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(out.stdout, format!("{MINTED}\n"));
+    // The token goes to the step output only, never to an uncaptured stdout.
+    assert_eq!(out.stdout, "");
     assert_eq!(
         out.stderr.lines().next(),
         Some(format!("::add-mask::{MINTED}").as_str())
@@ -227,10 +242,7 @@ fn outside_ci_lists_the_providers() {
 
 #[test]
 fn audience_endpoint_failures() {
-    let home = tempfile::tempdir().unwrap();
-    let token = jwt(&github_claims("pypi"));
-    let github = github_endpoint(token.clone());
-    let env = github_env(&github, home.path());
+    let job = GithubJob::new(&github_claims("pypi"));
     let cases = [
         (
             Reply::status(404, "Not Found"),
@@ -247,25 +259,15 @@ fn audience_endpoint_failures() {
         ),
     ];
     for (reply, message, hint) in cases {
-        let index = oidc::index(reply, token.clone());
-        let out = mintup_with(
-            home.path(),
-            &env,
-            &["mint", "--repository-url", &index.url],
-            &token,
-        );
+        let index = oidc::index(reply, job.token.clone());
+        let out = job.run(&["mint", "--repository-url", &index.url]);
         assert_eq!(out.code, 1);
         out.stderr_has(&format!("caused by: {}{message}", index.base()))
             .stderr_has(hint);
     }
     let port = crate::support::peers::free_port();
     let url = format!("http://127.0.0.1:{port}/legacy/");
-    let out = mintup_with(
-        home.path(),
-        &env,
-        &["mint", "--repository-url", &url],
-        &token,
-    );
+    let out = job.run(&["mint", "--repository-url", &url]);
     assert_eq!(out.code, 1);
     out.stderr_has(&format!(
         "caused by: could not reach http://127.0.0.1:{port}/_/oidc/audience"
@@ -302,31 +304,18 @@ fn refused_mint_explains_claims_and_the_publisher() {
 
 #[test]
 fn reused_token_and_broken_answers() {
-    let token = jwt(&github_claims("pypi"));
-    let github = github_endpoint(token.clone());
-    let home = tempfile::tempdir().unwrap();
-    let env = github_env(&github, home.path());
+    let job = GithubJob::new(&github_claims("pypi"));
     let index = oidc::index_with(audience("pypi"), |_| {
         refusal("invalid-reuse-token", "invalid token: already used")
     });
-    let out = mintup_with(
-        home.path(),
-        &env,
-        &["mint", "--repository-url", &index.url],
-        &token,
-    );
+    let out = job.run(&["mint", "--repository-url", &index.url]);
     assert_eq!(out.code, 1);
     out.stderr_has("  * invalid-reuse-token: invalid token: already used")
         .stderr_has("hint: each OIDC token can be exchanged once");
     let index = oidc::index_with(audience("pypi"), |_| {
         Reply::status(502, "<html>Bad Gateway</html>")
     });
-    let out = mintup_with(
-        home.path(),
-        &env,
-        &["mint", "--repository-url", &index.url],
-        &token,
-    );
+    let out = job.run(&["mint", "--repository-url", &index.url]);
     assert_eq!(out.code, 1);
     out.stderr_has(
         "the index answered 502 with something other than JSON: <html>Bad Gateway</html>",
@@ -335,12 +324,7 @@ fn reused_token_and_broken_answers() {
     let index = oidc::index_with(audience("pypi"), |_| {
         Reply::status(200, r#"{"success": true, "token": null}"#)
     });
-    let out = mintup_with(
-        home.path(),
-        &env,
-        &["mint", "--repository-url", &index.url],
-        &token,
-    );
+    let out = job.run(&["mint", "--repository-url", &index.url]);
     assert_eq!(out.code, 1);
     assert!(
         out.stdout.is_empty(),
@@ -390,7 +374,8 @@ fn reusable_workflow_gets_a_warning() {
     let out = job.run(&["mint", "--repository-url", &index.url]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     out.stderr_has(
-        "warning: this job runs the reusable workflow publish.yml (called from release.yml)",
+        "warning: this job runs the reusable workflow octo/shared/.github/workflows/publish.yml \
+         (called from octo/demo/.github/workflows/release.yml)",
     )
     .stderr_has("::warning::this job runs the reusable workflow");
 }
@@ -560,29 +545,25 @@ fn upload_mints_by_itself_in_github_actions() {
     let job = GithubJob::new(&github_claims("pypi"));
     let index = oidc::index(audience("pypi"), job.token.clone());
     let wheel = good("mintup_hatch_demo-0.4.2-py3-none-any.whl");
-    let out = job.run(&["upload", "--repository-url", &index.url, &wheel]);
+    let sdist = good("mintup_hatch_demo-0.4.2.tar.gz");
+    let out = job.run(&["upload", "--repository-url", &index.url, &wheel, &sdist]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(
         out.stderr.lines().next(),
         Some(format!("::add-mask::{MINTED}").as_str())
     );
     out.stderr_has("note: using a token minted from this GitHub Actions run (trusted publishing)");
-    assert!(
-        out.stdout
-            .starts_with("uploaded  mintup_hatch_demo-0.4.2-py3-none-any.whl"),
-        "{}",
-        out.stdout
-    );
+    assert_eq!(out.results("uploaded"), 2, "{}", out.stdout);
     assert!(!out.stdout.contains(MINTED));
-    // The fake index only accepts the minted token, so the upload used it.
+    // The fake index only accepts the minted token, so the uploads used it;
+    // and one fresh token serves both files.
+    let paths: Vec<String> = index.received().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(paths.iter().filter(|p| *p == "/legacy/").count(), 2);
     assert_eq!(
-        index
-            .received()
-            .iter()
-            .filter(|r| r.path == "/legacy/")
-            .count(),
+        paths.iter().filter(|p| *p == "/_/oidc/mint-token").count(),
         1
     );
+    assert_eq!(job.github.received().len(), 1);
 }
 
 #[test]
@@ -620,7 +601,8 @@ fn upload_always_with_credentials_is_a_usage_error() {
         &wheel,
     ]));
     assert_eq!(out.code, 2);
-    out.stderr_has("--trusted-publishing always cannot be combined with credentials");
+    out.stderr_has("--trusted-publishing always asks for trusted publishing only, but --password/--token gives credentials")
+        .stderr_has("hint: drop those credentials");
 }
 
 /// A reporter that remembers what the library told it.
@@ -644,18 +626,16 @@ impl mintup::report::Reporter for Recorder {
 
 #[test]
 fn an_old_token_is_minted_again_before_the_next_file() {
+    let ci = GithubJob::new(&github_claims("pypi"));
     use mintup::upload::{FileResult, UploadAuth, UploadJob};
-    let token = jwt(&github_claims("pypi"));
-    let index = oidc::index(audience("pypi"), token.clone());
-    let github = github_endpoint(token.clone());
-    let home = tempfile::tempdir().unwrap();
+    let index = oidc::index(audience("pypi"), ci.token.clone());
     let url = url::Url::parse(&index.url).unwrap();
     let minter = mintup::mint::Minter {
         upload_url: url.clone(),
         kind: mintup::settings::IndexKind::Other,
         audience: None,
         provider: None,
-        env: mintup::config::env::EnvSnapshot::from_pairs(github_env(&github, home.path())),
+        env: mintup::config::env::EnvSnapshot::from_pairs(ci.env.clone()),
         machine: mintup::mint::MachineFacts::default(),
         project: None,
     };
@@ -706,7 +686,11 @@ fn an_old_token_is_minted_again_before_the_next_file() {
         .filter(|r| r.path == "/_/oidc/mint-token")
         .count();
     assert_eq!(mints, 2, "one fresh token per file");
-    assert_eq!(github.received().len(), 2, "one fresh OIDC token per mint");
+    assert_eq!(
+        ci.github.received().len(),
+        2,
+        "one fresh OIDC token per mint"
+    );
     assert_eq!(
         *recorder.secrets.lock().unwrap(),
         2,
@@ -720,4 +704,73 @@ fn an_old_token_is_minted_again_before_the_next_file() {
             .iter()
             .any(|n| n.contains("minted a fresh token"))
     );
+}
+
+#[test]
+fn raw_mint_prints_the_token_alone_after_the_mask() {
+    let job = GithubJob::new(&github_claims("pypi"));
+    let index = oidc::index(audience("pypi"), job.token.clone());
+    let out = job.run(&["mint", "--repository-url", &index.url]);
+    assert_minted(&out);
+    assert_eq!(
+        out.stderr.lines().next(),
+        Some(format!("::add-mask::{MINTED}").as_str())
+    );
+}
+
+#[test]
+fn created_answers_count_and_echoed_tokens_stay_hidden() {
+    let job = GithubJob::new(&github_claims("pypi"));
+    let index = oidc::index_with(audience("pypi"), |_| {
+        Reply::status(201, &serde_json::json!({ "token": MINTED }).to_string())
+    });
+    assert_minted(&job.run(&["mint", "--repository-url", &index.url]));
+    // An index that echoes the request back in an error: the OIDC token must
+    // not reach the message (mintup_with checks every part of it).
+    let index = oidc::index_with(audience("pypi"), |req| Reply::status(400, &req.text));
+    let out = job.run(&["mint", "--repository-url", &index.url]);
+    assert_eq!(out.code, 1);
+    out.stderr_has("answered 400 without a token");
+}
+
+#[test]
+fn bad_provider_variables_are_named() {
+    let home = tempfile::tempdir().unwrap();
+    let index = oidc::index(audience("pypi"), String::new());
+    let env = vec![("GCE_METADATA_HOST".to_owned(), "bad host".to_owned())];
+    let out = mintup_with(
+        home.path(),
+        &env,
+        &[
+            "mint",
+            "--provider",
+            "google",
+            "--repository-url",
+            &index.url,
+        ],
+        "no-jwt",
+    );
+    assert_eq!(out.code, 1);
+    out.stderr_has("GCE_METADATA_HOST is not a usable URL: 'bad host'")
+        .stderr_has("hint: fix or unset GCE_METADATA_HOST");
+    let env = vec![
+        (
+            "GOOGLE_SERVICE_ACCOUNT_NAME".to_owned(),
+            "sa@p.iam.gserviceaccount.com".to_owned(),
+        ),
+        (
+            "MINTUP_GOOGLE_IAM_URL".to_owned(),
+            "http://iam.example/".to_owned(),
+        ),
+        ("GCE_METADATA_HOST".to_owned(), "127.0.0.1:1".to_owned()),
+    ];
+    let out = mintup_with(
+        home.path(),
+        &env,
+        &["mint", "--repository-url", &index.url],
+        "no-jwt",
+    );
+    assert_eq!(out.code, 1);
+    // Checked before any access token is fetched: it would travel in clear.
+    out.stderr_has("MINTUP_GOOGLE_IAM_URL is not a usable URL: 'http://iam.example/'");
 }

@@ -101,21 +101,26 @@ pub fn audience(name: &str) -> Reply {
         .header("content-type", "application/json")
 }
 
-/// GitHub's token endpoint: answers `{"value": jwt}` to the right bearer,
-/// with the audience in the query.
-pub fn github_endpoint(jwt: String) -> FakeIndex {
+/// GitHub's token endpoint: to the right bearer, a token with `claims` for
+/// the audience the request asked for (as GitHub issues them).
+pub fn github_endpoint(claims: Value) -> FakeIndex {
     FakeIndex::start(move |req| {
         let bearer_ok = req
             .header("authorization")
             .is_some_and(|v| v.eq_ignore_ascii_case(&format!("bearer {REQUEST_TOKEN}")));
         let has_version = req.query.contains("api-version=2.0");
-        match req
+        let audience = req
             .query
             .split('&')
-            .find_map(|kv| kv.strip_prefix("audience="))
-        {
-            Some(_) if bearer_ok && has_version => {
-                Reply::status(200, &json!({ "count": 1, "value": jwt }).to_string())
+            .find_map(|kv| kv.strip_prefix("audience="));
+        match audience {
+            Some(audience) if bearer_ok && has_version => {
+                let mut claims = claims.clone();
+                claims["aud"] = audience.into();
+                Reply::status(
+                    200,
+                    &json!({ "count": 1, "value": jwt(&claims) }).to_string(),
+                )
             }
             _ => Reply::status(403, "bad bearer or no audience"),
         }
