@@ -31,6 +31,9 @@ pub enum Command {
     /// Upload wheels and sdists (a drop-in for `twine upload`)
     #[command(after_long_help = UPLOAD_AFTER_HELP)]
     Upload(UploadArgs),
+    /// Check distributions against PyPI's upload rules, without uploading
+    #[command(after_long_help = CHECK_AFTER_HELP)]
+    Check(CheckArgs),
     /// Trade this CI run's OIDC identity for a short-lived API token (trusted publishing)
     #[command(after_long_help = MINT_AFTER_HELP)]
     Mint(MintArgs),
@@ -49,6 +52,29 @@ before the machine's, so a self-hosted runner on a Google VM publishes as its
 repository. --provider overrides the detection.
 
 Exit status: 0 a token was printed, 1 minting failed, 2 usage error.";
+
+const CHECK_AFTER_HELP: &str = "\
+Each file is PASSED, WARNED or FAILED, with one line per problem: the rule,
+what is wrong, and what to do. Rules only PyPI enforces fail for PyPI and
+TestPyPI (the default target) and warn for other indexes (-r, --repository-url).
+`mintup upload` runs the same checks before sending anything.
+
+Exit status: 0 no file failed (with --strict: and none warned), 1 otherwise,
+2 usage error.";
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files, directories or glob patterns [default: dist/]
+    #[arg(value_name = "DIST")]
+    pub dists: Vec<String>,
+
+    #[command(flatten)]
+    pub repo: RepositoryArgs,
+
+    /// Fail on warnings too
+    #[arg(long)]
+    pub strict: bool,
+}
 
 /// Which repository: shared by the commands that talk to an index.
 #[derive(Debug, Args)]
@@ -187,6 +213,10 @@ pub struct UploadArgs {
     /// Report a file the index already has as skipped instead of failing
     #[arg(long)]
     pub skip_existing: bool,
+
+    /// Skip the pre-upload checks (`mintup check`) and send the files as they are
+    #[arg(long)]
+    pub no_verify: bool,
 
     /// Never prompt for credentials
     #[arg(long)]

@@ -8,6 +8,7 @@
 //! [`report`] is how progress leaves the library; [`error`] renders failures.
 
 pub mod auth;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod dist;

@@ -9,7 +9,8 @@ use std::sync::Arc;
 use clap::Parser;
 
 use mintup::auth::{Credentials, Secret};
-use mintup::cli::{Cli, Command, MintArgs, TokenFormat, UploadArgs};
+use mintup::check::{self, Severity};
+use mintup::cli::{CheckArgs, Cli, Command, MintArgs, TokenFormat, UploadArgs};
 use mintup::config::env::EnvSnapshot;
 use mintup::error::{EXIT_FAILED, EXIT_OK, Error, render};
 use mintup::github;
@@ -25,6 +26,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Upload(args) => upload_command(args, env, &ci),
         Command::Mint(args) => mint_command(args, env, &ci),
+        Command::Check(args) => check_command(args, env),
     };
     let code = match result {
         Ok(code) => code,
@@ -197,6 +199,7 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
         attestations: plan.attestations,
         print_hash: plan.print_hash,
         verbose: plan.verbose,
+        verify: plan.verify,
     };
     let reports = runtime.block_on(upload::run(job, reporter))?;
     Ok(if reports.iter().all(|r| r.result.is_ok()) {
@@ -254,6 +257,47 @@ fn mint_command(args: MintArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i32, 
     }
     let _ = std::io::stdout().flush();
     Ok(EXIT_OK)
+}
+
+/// `mintup check`: a verdict per file on stdout; unreadable files fail like
+/// any other.
+fn check_command(args: CheckArgs, env: EnvSnapshot) -> Result<i32, Error> {
+    let pypirc = settings::load_pypirc(args.repo.config_file.as_deref(), &env)?;
+    let target = settings::resolve_check_target(&args.repo, &env, pypirc.as_ref())?;
+    let dists =
+        mintup::dist::collect::collect(&args.dists).map_err(|e| Error::Prepare(e.into()))?;
+    let mut readable = Vec::new();
+    let mut unreadable = Vec::new();
+    for dist in &dists {
+        match check::facts(dist) {
+            Ok(facts) => readable.push(facts),
+            Err(e) => unreadable.push((dist.filename.filename.clone(), e)),
+        }
+    }
+    let verdicts = check::check_all(&readable, target.kind);
+    let mut stdout = std::io::stdout().lock();
+    let mut failed = false;
+    for (filename, error) in &unreadable {
+        failed = true;
+        let _ = writeln!(stdout, "FAILED  {filename}");
+        let text = render(error, error.hint());
+        for line in text.lines() {
+            let _ = writeln!(stdout, "    {line}");
+        }
+    }
+    for verdict in &verdicts {
+        let word = match verdict.worst() {
+            None => "PASSED",
+            Some(Severity::Warning) => "WARNED",
+            Some(Severity::Error) => "FAILED",
+        };
+        failed |= verdict.fails(args.strict);
+        let _ = writeln!(stdout, "{word}  {}", verdict.filename);
+        for problem in &verdict.problems {
+            let _ = writeln!(stdout, "    {problem}");
+        }
+    }
+    Ok(if failed { EXIT_FAILED } else { EXIT_OK })
 }
 
 fn format_token(minted: &Minted, format: TokenFormat, repository: &str) -> String {

@@ -49,6 +49,7 @@ pub struct UploadPlan {
     pub attestations: bool,
     pub print_hash: bool,
     pub verbose: bool,
+    pub verify: bool,
     /// Things the user should know about how the settings were read.
     pub notes: Vec<String>,
 }
@@ -314,6 +315,7 @@ pub fn resolve_upload(
         attestations: args.attestations,
         print_hash: args.print_hash,
         verbose: args.verbose,
+        verify: !args.no_verify,
         notes,
     })
 }
@@ -432,6 +434,15 @@ fn parse_trusted_publishing(text: &str) -> Result<TrustedPublishing, SettingsErr
         "never" => Ok(TrustedPublishing::Never),
         _ => Err(SettingsError::TrustedPublishingValue(text.to_owned())),
     }
+}
+
+/// The target `check` judges for: the repository as `upload` would pick it.
+pub fn resolve_check_target(
+    repo: &RepositoryArgs,
+    env: &EnvSnapshot,
+    pypirc: Option<&(PathBuf, Pypirc)>,
+) -> Result<Target, SettingsError> {
+    resolve_target(repo, env, pypirc, &mut Vec::new()).map(|(target, _)| target)
 }
 
 /// What `mint` needs.

@@ -43,8 +43,38 @@ impl ArchiveError {
     }
 }
 
-/// Read the raw core-metadata bytes of a distribution file.
-pub fn read_metadata(path: &Path, dist: &DistFilename) -> Result<Vec<u8>, ArchiveError> {
+/// One member of an archive, as its directory says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// The path inside the archive, `./` prefixes removed.
+    pub name: String,
+    pub compression: Compression,
+    /// Bytes when extracted.
+    pub size: u64,
+    /// Bytes in the archive (for tar members, the same as `size`).
+    pub compressed: u64,
+    pub is_file: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Compression {
+    Stored,
+    Deflated,
+    Other(String),
+    /// A tar member: the whole stream is gzipped instead.
+    Tar,
+}
+
+/// What inspection takes from an archive: the core-metadata bytes and the
+/// list of members, in one pass.
+#[derive(Debug, Clone)]
+pub struct Contents {
+    pub metadata: Vec<u8>,
+    pub members: Vec<Member>,
+}
+
+/// Read a distribution file's core metadata and member list.
+pub fn read(path: &Path, dist: &DistFilename) -> Result<Contents, ArchiveError> {
     let file = File::open(path).map_err(ArchiveError::Io)?;
     if file.metadata().map_err(ArchiveError::Io)?.len() == 0 {
         return Err(ArchiveError::Empty);
@@ -59,43 +89,71 @@ pub fn read_metadata(path: &Path, dist: &DistFilename) -> Result<Vec<u8>, Archiv
 fn read_from_zip(
     file: File,
     pick: impl FnOnce(&[&str]) -> Result<String, ArchiveError>,
-) -> Result<Vec<u8>, ArchiveError> {
+) -> Result<Contents, ArchiveError> {
     let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(ArchiveError::Zip)?;
-    let names = archive
-        .file_names()
-        .map(|n| n.map(|n| n.into_owned()))
-        .collect::<Result<Vec<String>, _>>()
-        .map_err(ArchiveError::Zip)?;
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut members = Vec::with_capacity(archive.len());
+    for i in 0..archive.len() {
+        let entry = archive.by_index_raw(i).map_err(ArchiveError::Zip)?;
+        members.push(Member {
+            name: entry
+                .name()
+                .map_err(ArchiveError::Zip)?
+                .trim_start_matches("./")
+                .to_owned(),
+            compression: match entry.compression() {
+                zip::CompressionMethod::Stored => Compression::Stored,
+                zip::CompressionMethod::Deflated => Compression::Deflated,
+                other => Compression::Other(format!("{other:?}")),
+            },
+            size: entry.size(),
+            compressed: entry.compressed_size(),
+            is_file: entry.is_file(),
+        });
+    }
+    let names: Vec<&str> = members.iter().map(|m| m.name.as_str()).collect();
     let member = pick(&names)?;
     let entry = archive.by_name(&member).map_err(ArchiveError::Zip)?;
-    read_bounded(entry, &member).map_err(|e| match e {
+    let metadata = read_bounded(entry, &member).map_err(|e| match e {
         ArchiveError::Io(io) => ArchiveError::Zip(zip::result::ZipError::Io(io)),
         other => other,
-    })
+    })?;
+    Ok(Contents { metadata, members })
 }
 
-fn read_from_tar_gz(file: File) -> Result<Vec<u8>, ArchiveError> {
+fn read_from_tar_gz(file: File) -> Result<Contents, ArchiveError> {
     let gz = flate2::read::GzDecoder::new(BufReader::new(file));
     let mut archive = tar::Archive::new(gz);
     let mut found: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut members = Vec::new();
     // Every member is visited: a second PKG-INFO anywhere at depth two, or a
     // truncated stream, must be reported rather than ignored.
     for entry in archive.entries().map_err(ArchiveError::Tar)? {
         let entry = entry.map_err(ArchiveError::Tar)?;
         let path = entry.path().map_err(ArchiveError::Tar)?;
-        let name = path.to_string_lossy().into_owned();
-        if is_top_level_pkg_info(&name) && entry.header().entry_type().is_file() {
+        let name = path.to_string_lossy().trim_start_matches("./").to_owned();
+        let is_file = entry.header().entry_type().is_file();
+        let size = entry.size();
+        if is_top_level_pkg_info(&name) && is_file {
             let bytes = read_bounded(entry, &name).map_err(|e| match e {
                 ArchiveError::Io(io) => ArchiveError::Tar(io),
                 other => other,
             })?;
-            found.push((name, bytes));
+            found.push((name.clone(), bytes));
         }
+        members.push(Member {
+            name,
+            compression: Compression::Tar,
+            size,
+            compressed: size,
+            is_file,
+        });
     }
     match found.len() {
         0 => Err(no_pkg_info()),
-        1 => Ok(found.remove(0).1),
+        1 => Ok(Contents {
+            metadata: found.remove(0).1,
+            members,
+        }),
         _ => Err(ArchiveError::ManyMetadata(
             found.into_iter().map(|(n, _)| n).collect(),
         )),

@@ -34,9 +34,21 @@ impl InspectError {
     }
 }
 
-/// Read and parse a distribution's core metadata.
-pub fn inspect(dist: &DistFile) -> Result<Metadata, InspectError> {
-    let bytes = archive::read_metadata(&dist.path, &dist.filename)
+/// A distribution's parsed core metadata and its archive's members.
+#[derive(Debug, Clone)]
+pub struct Inspected {
+    pub metadata: Metadata,
+    pub members: Vec<archive::Member>,
+}
+
+/// Read and parse a distribution's core metadata, and list its members.
+pub fn inspect(dist: &DistFile) -> Result<Inspected, InspectError> {
+    let contents = archive::read(&dist.path, &dist.filename)
         .map_err(|e| InspectError::Archive(dist.path.clone(), e))?;
-    Metadata::parse(&bytes).map_err(|e| InspectError::Metadata(dist.path.clone(), e))
+    let metadata = Metadata::parse(&contents.metadata)
+        .map_err(|e| InspectError::Metadata(dist.path.clone(), e))?;
+    Ok(Inspected {
+        metadata,
+        members: contents.members,
+    })
 }

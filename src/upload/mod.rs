@@ -5,15 +5,15 @@
 pub mod client;
 pub mod form;
 pub mod outcome;
-pub mod preflight;
 pub mod response;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::auth::{Credentials, TOKEN_USERNAME};
+use crate::check;
 use crate::dist::collect::{self, CollectError, DistFile};
-use crate::dist::{self, Digests, Hashed, InspectError, Metadata, digest};
+use crate::dist::{Digests, Hashed, InspectError, Metadata, digest};
 use crate::mint::{MintError, Minter};
 use crate::report::Reporter;
 use crate::settings::Target;
@@ -94,6 +94,8 @@ pub struct UploadJob {
     pub attestations: bool,
     pub print_hash: bool,
     pub verbose: bool,
+    /// Run the pre-upload checks (`--no-verify` turns them off).
+    pub verify: bool,
 }
 
 /// Failures that stop the run before any file is sent.
@@ -111,8 +113,8 @@ pub enum PrepareError {
     AttestationJson(String, #[source] serde_json::Error),
     #[error("{}: cannot read the signature", .0)]
     SignatureRead(String, #[source] std::io::Error),
-    #[error(transparent)]
-    Preflight(#[from] preflight::PreflightError),
+    #[error("{} failing the checks; nothing was sent:\n{}", count_files(.0.len()), crate::check::render(.0).trim_end())]
+    Checks(Vec<crate::check::FileVerdict>),
     #[error(transparent)]
     Client(#[from] ClientError),
 }
@@ -122,12 +124,23 @@ impl PrepareError {
         match self {
             PrepareError::Collect(e) => e.hint().map(str::to_owned),
             PrepareError::Inspect(e) => e.hint().map(str::to_owned),
-            PrepareError::Preflight(e) => Some(e.hint().to_owned()),
+            PrepareError::Checks(_) => Some(
+                "fix the files (each line says how), or pass --no-verify to send them anyway"
+                    .into(),
+            ),
             PrepareError::MissingAttestation { .. } => Some(
                 "generate attestations first, or drop --attestations to upload without them".into(),
             ),
             _ => None,
         }
+    }
+}
+
+fn count_files(n: usize) -> String {
+    if n == 1 {
+        "1 file".into()
+    } else {
+        format!("{n} files")
     }
 }
 
@@ -139,14 +152,34 @@ struct Prepared {
     signature: Option<(String, Vec<u8>)>,
 }
 
-/// Collect and inspect every file. Nothing is sent unless all of them pass.
-fn prepare(job: &UploadJob) -> Result<Vec<Prepared>, PrepareError> {
+/// Collect, inspect and check every file. Nothing is sent unless all of them
+/// pass; warnings are passed on to the reporter.
+fn prepare(job: &UploadJob, reporter: &dyn Reporter) -> Result<Vec<Prepared>, PrepareError> {
     let dists = collect::collect(&job.dists)?;
+    let facts = dists
+        .iter()
+        .map(check::facts)
+        .collect::<Result<Vec<_>, _>>()?;
+    if job.verify {
+        let verdicts = check::check_all(&facts, job.target.kind);
+        let failing: Vec<_> = verdicts
+            .iter()
+            .filter(|v| v.fails(false))
+            .cloned()
+            .collect();
+        if !failing.is_empty() {
+            return Err(PrepareError::Checks(failing));
+        }
+        for verdict in &verdicts {
+            for problem in &verdict.problems {
+                reporter.note(&format!("{}: {problem}", verdict.filename));
+            }
+        }
+    }
     let mut prepared = Vec::with_capacity(dists.len());
-    for dist in dists {
-        let metadata = dist::inspect(&dist)?;
+    for (dist, facts) in dists.into_iter().zip(facts) {
+        let metadata = facts.metadata;
         let filename = dist.filename.filename.clone();
-        preflight::check(&dist.filename, &metadata, job.target.kind)?;
         let attestations = if job.attestations {
             if dist.attestations.is_empty() {
                 return Err(PrepareError::MissingAttestation {
@@ -203,7 +236,7 @@ pub async fn run(
     mut job: UploadJob,
     reporter: Arc<dyn Reporter>,
 ) -> Result<Vec<FileReport>, PrepareError> {
-    let prepared = prepare(&job)?;
+    let prepared = prepare(&job, reporter.as_ref())?;
     let mut reports = Vec::with_capacity(prepared.len());
     let mut pending = prepared
         .first()

@@ -8,6 +8,8 @@ mod support;
 /// Usage and bad-input errors: each broken fixture's message, missing
 /// credentials, unknown repositories.
 mod bad_input;
+/// `mintup check`, and the checks `upload` runs first.
+mod check;
 /// A real devpi-server: upload, download back, identical and changed re-uploads.
 mod devpi;
 /// The in-process fake index: fields, digests and streaming as received, and

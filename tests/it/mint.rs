@@ -665,6 +665,7 @@ fn an_old_token_is_minted_again_before_the_next_file() {
         attestations: false,
         print_hash: false,
         verbose: false,
+        verify: true,
     };
     let recorder = std::sync::Arc::new(Recorder::default());
     let runtime = tokio::runtime::Builder::new_current_thread()

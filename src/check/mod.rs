@@ -1,0 +1,160 @@
+//! Pre-flight checks: the rules PyPI's upload endpoint applies that can be
+//! decided offline, one small function per rule, run on every file and on the
+//! batch before anything is sent (`../shared/reference/legacy-upload.md`
+//! §5–§9). Pure: they judge facts the caller has read.
+
+mod archive_rules;
+mod batch_rules;
+mod filename_rules;
+mod metadata_rules;
+
+use std::fmt;
+
+use crate::dist::archive::Member;
+use crate::dist::{self, DistFile, DistFilename, InspectError, Metadata};
+use crate::index::IndexKind;
+
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// One broken rule: which, what is wrong, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub severity: Severity,
+    pub rule: &'static str,
+    pub message: String,
+    pub fix: String,
+}
+
+impl Problem {
+    fn error(rule: &'static str, message: impl Into<String>, fix: impl Into<String>) -> Self {
+        Problem {
+            severity: Severity::Error,
+            rule,
+            message: message.into(),
+            fix: fix.into(),
+        }
+    }
+
+    fn warning(rule: &'static str, message: impl Into<String>, fix: impl Into<String>) -> Self {
+        Problem {
+            severity: Severity::Warning,
+            ..Problem::error(rule, message, fix)
+        }
+    }
+}
+
+/// `error: rule: what is wrong; what to do`, as `check` and `upload` print it.
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{level}: {}: {}; {}", self.rule, self.message, self.fix)
+    }
+}
+
+/// Who enforces a rule decides how hard it bites: an error where the target
+/// is PyPI or TestPyPI, a warning for any other index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Target(pub IndexKind);
+
+impl Target {
+    fn pypi_rule(
+        self,
+        rule: &'static str,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Problem {
+        if self.0.is_pypi_like() {
+            Problem::error(rule, message, fix)
+        } else {
+            Problem::warning(rule, message, fix)
+        }
+    }
+}
+
+/// What the checks know about one file.
+#[derive(Debug, Clone)]
+pub struct FileFacts {
+    pub filename: DistFilename,
+    pub size: u64,
+    pub metadata: Metadata,
+    pub members: Vec<Member>,
+}
+
+/// The verdict on one file.
+#[derive(Debug, Clone)]
+pub struct FileVerdict {
+    pub filename: String,
+    pub problems: Vec<Problem>,
+}
+
+impl FileVerdict {
+    pub fn worst(&self) -> Option<Severity> {
+        self.problems.iter().map(|p| p.severity).max()
+    }
+
+    pub fn fails(&self, strict: bool) -> bool {
+        match self.worst() {
+            Some(Severity::Error) => true,
+            Some(Severity::Warning) => strict,
+            None => false,
+        }
+    }
+}
+
+/// Check every file, then the batch; a batch problem is told on the files it
+/// concerns.
+pub fn check_all(files: &[FileFacts], target: IndexKind) -> Vec<FileVerdict> {
+    let target = Target(target);
+    let mut verdicts: Vec<FileVerdict> = files
+        .iter()
+        .map(|file| {
+            let mut problems = Vec::new();
+            problems.extend(filename_rules::check(file, target));
+            problems.extend(metadata_rules::check(&file.metadata, target));
+            problems.extend(archive_rules::check(file, target));
+            FileVerdict {
+                filename: file.filename.filename.clone(),
+                problems,
+            }
+        })
+        .collect();
+    for (index, problem) in batch_rules::check(files, target) {
+        verdicts[index].problems.push(problem);
+    }
+    verdicts
+}
+
+/// Read what the checks need from a file.
+pub fn facts(dist: &DistFile) -> Result<FileFacts, InspectError> {
+    let inspected = dist::inspect(dist)?;
+    let size = std::fs::metadata(&dist.path)
+        .map(|m| m.len())
+        .unwrap_or_default();
+    Ok(FileFacts {
+        filename: dist.filename.clone(),
+        size,
+        metadata: inspected.metadata,
+        members: inspected.members,
+    })
+}
+
+/// The verdicts that fail, rendered as the lines `check` and `upload` print:
+/// the file, then one line per problem.
+pub fn render(verdicts: &[FileVerdict]) -> String {
+    let mut out = String::new();
+    for verdict in verdicts {
+        out.push_str(&format!("  {}\n", verdict.filename));
+        for problem in &verdict.problems {
+            out.push_str(&format!("    {problem}\n"));
+        }
+    }
+    out
+}

@@ -1,0 +1,84 @@
+//! `mintup check` on the fixtures, and the same checks run by `upload`
+//! before the first byte is sent.
+
+use crate::support::fake_index::FakeIndex;
+use crate::support::{Run, bad, good, mintup, root, run, upload};
+
+fn check(args: &[&str]) -> Run {
+    let home = tempfile::tempdir().unwrap();
+    run(mintup(home.path()).arg("check").args(args))
+}
+
+fn good_dir() -> String {
+    root().join("fixtures/good").display().to_string()
+}
+
+#[test]
+fn pypi_rules_fail_the_files_pypi_would_refuse() {
+    let out = check(&[&good_dir()]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    out.stdout_has("PASSED  mintup_hatch_demo-0.4.2-py3-none-any.whl\n")
+        .stdout_has("PASSED  mintup_hatch_demo-0.4.2.tar.gz\n")
+        .stdout_has("FAILED  legacy_zip-0.1.zip\n    error: filename: a .zip sdist: PyPI accepts only .tar.gz source distributions (PEP 625); rebuild the sdist with `python -m build --sdist`\n")
+        .stdout_has("FAILED  Mint_Up.Demo-1.0.0-py3-none-any.whl\n    error: filename: the file name should start with the normalized project name 'mint_up_demo', not 'Mint_Up.Demo'")
+        .stdout_has("WARNED  mintup_three-3.0.0.dev1-py3-none-any.whl\n    warning: field-version: License-File needs Metadata-Version 2.4; it is left out of the upload");
+}
+
+#[test]
+fn other_indexes_only_get_warnings_unless_strict() {
+    let out = check(&[
+        "--repository-url",
+        "https://devpi.example/root/dev/",
+        &good_dir(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(!out.stdout.contains("FAILED"), "{}", out.stdout);
+    out.stdout_has("WARNED  legacy_zip-0.1.zip\n    warning: filename: a .zip sdist");
+    let out = check(&[
+        "--strict",
+        "--repository-url",
+        "https://devpi.example/root/dev/",
+        &good_dir(),
+    ]);
+    assert_eq!(out.code, 1);
+}
+
+#[test]
+fn unreadable_files_fail_like_any_other() {
+    let out = check(&[
+        &bad("truncated-1.0-py3-none-any.whl"),
+        &bad("twopkginfo-1.0.tar.gz"),
+        &bad("empty-1.0-py3-none-any.whl"),
+        &good("mintup_hatch_demo-0.4.2.tar.gz"),
+    ]);
+    assert_eq!(out.code, 1);
+    out.stdout_has("FAILED  truncated-1.0-py3-none-any.whl\n")
+        .stdout_has("caused by: it is not a valid zip archive (truncated or corrupt)")
+        .stdout_has("FAILED  twopkginfo-1.0.tar.gz\n")
+        .stdout_has("FAILED  empty-1.0-py3-none-any.whl\n")
+        .stdout_has("PASSED  mintup_hatch_demo-0.4.2.tar.gz\n");
+}
+
+#[test]
+fn upload_checks_the_batch_first_and_no_verify_skips_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let renamed = dir.path().join("other_name-0.4.2-py3-none-any.whl");
+    std::fs::copy(good("mintup_hatch_demo-0.4.2-py3-none-any.whl"), &renamed).unwrap();
+    let files = [
+        good("mintup_hatch_demo-0.4.2.tar.gz"),
+        renamed.display().to_string(),
+    ];
+    let index = FakeIndex::accepting();
+    let out = upload(&index.url, "u", &[], &files);
+    assert_eq!(out.code, 1);
+    assert!(
+        index.received().is_empty(),
+        "nothing may be sent when a check fails"
+    );
+    out.stderr_has("error: 1 file failing the checks; nothing was sent:\n  other_name-0.4.2-py3-none-any.whl\n")
+        .stderr_has("    error: filename: the file name says project 'other_name' but the metadata says 'mintup-hatch-demo'")
+        .stderr_has("hint: fix the files (each line says how), or pass --no-verify");
+    let out = upload(&index.url, "u", &["--no-verify"], &files);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(index.received().len(), 2);
+}
