@@ -32,7 +32,7 @@ pub enum Command {
     #[command(after_long_help = UPLOAD_AFTER_HELP)]
     Upload(UploadArgs),
     /// Check distributions against PyPI's upload rules, without uploading
-    #[command(after_long_help = CHECK_AFTER_HELP)]
+    #[command(after_long_help = check_after_help())]
     Check(CheckArgs),
     /// Trade this CI run's OIDC identity for a short-lived API token (trusted publishing)
     #[command(after_long_help = MINT_AFTER_HELP)]
@@ -53,14 +53,20 @@ repository. --provider overrides the detection.
 
 Exit status: 0 a token was printed, 1 minting failed, 2 usage error.";
 
-const CHECK_AFTER_HELP: &str = "\
-Each file is PASSED, WARNED or FAILED, with one line per problem: the rule,
+fn check_after_help() -> String {
+    format!(
+        "Each file is PASSED, WARNED or FAILED, with one line per problem: the rule,
 what is wrong, and what to do. Rules only PyPI enforces fail for PyPI and
 TestPyPI (the default target) and warn for other indexes (-r, --repository-url).
 `mintup upload` runs the same checks before sending anything.
 
+Known classifiers: {}.
+
 Exit status: 0 no file failed (with --strict: and none warned), 1 otherwise,
-2 usage error.";
+2 usage error.",
+        crate::check::classifiers::source()
+    )
+}
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {

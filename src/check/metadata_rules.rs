@@ -7,6 +7,7 @@ use std::str::FromStr;
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::{Requirement, VersionOrUrl};
 
+use super::classifiers::Known;
 use super::{Problem, Target};
 use crate::dist::Metadata;
 
@@ -88,6 +89,40 @@ pub(super) fn check(meta: &Metadata, target: Target) -> Vec<Problem> {
                 "set readme's content type to one of those",
             ));
         }
+    }
+    for classifier in &meta.classifiers {
+        match super::classifiers::lookup(classifier) {
+            Some(Known::Current) => {}
+            Some(Known::Deprecated(replacements)) => problems.push(target.pypi_rule(
+                "classifier",
+                format!("'{classifier}' is deprecated"),
+                if replacements.is_empty() {
+                    "remove it".to_owned()
+                } else {
+                    format!("use {} instead", replacements.join(" or "))
+                },
+            )),
+            None => problems.push(target.pypi_rule(
+                "classifier",
+                format!("'{classifier}' is not a known trove classifier"),
+                format!(
+                    "check its spelling at https://pypi.org/classifiers/ (list: {})",
+                    super::classifiers::source()
+                ),
+            )),
+        }
+    }
+    if let Some(expression) = &meta.license_expression
+        && let Err(e) = spdx::Expression::parse(expression)
+    {
+        problems.push(target.pypi_rule(
+            "license-expression",
+            format!(
+                "License-Expression '{expression}' is not a valid SPDX expression: {}",
+                e.reason
+            ),
+            "use SPDX identifiers (https://spdx.org/licenses/), e.g. MIT or Apache-2.0 OR MIT",
+        ));
     }
     if meta.license.is_some() && meta.license_expression.is_some() {
         problems.push(target.pypi_rule(
@@ -389,6 +424,32 @@ mod tests {
             rules(&m, IndexKind::Pypi),
             ["name: '-bad-' is not a valid project name"]
         );
+    }
+
+    #[test]
+    fn classifiers_and_spdx() {
+        let m = Metadata::parse(
+            b"Metadata-Version: 2.4\nName: d\nVersion: 1\nClassifier: Programming Language :: Python :: 3\n\
+Classifier: Programming Language :: Cobol\nClassifier: Framework :: Django CMS :: 4.2\n\
+License-Expression: MIT OR Bogus-License-9\n",
+        )
+        .unwrap();
+        let found = rules(&m, IndexKind::Pypi);
+        assert_eq!(
+            found[0],
+            "classifier: 'Programming Language :: Cobol' is not a known trove classifier"
+        );
+        assert_eq!(
+            found[1],
+            "classifier: 'Framework :: Django CMS :: 4.2' is deprecated"
+        );
+        assert!(found[2].starts_with("license-expression: License-Expression 'MIT OR Bogus-License-9' is not a valid SPDX expression"), "{found:?}");
+        assert_eq!(found.len(), 3);
+        let ok = Metadata::parse(
+            b"Metadata-Version: 2.4\nName: d\nVersion: 1\nLicense-Expression: Apache-2.0 OR MIT\n",
+        )
+        .unwrap();
+        assert!(rules(&ok, IndexKind::Pypi).is_empty());
     }
 
     #[test]

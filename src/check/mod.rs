@@ -5,6 +5,7 @@
 
 mod archive_rules;
 mod batch_rules;
+pub mod classifiers;
 mod filename_rules;
 mod metadata_rules;
 
