@@ -224,6 +224,12 @@ pub struct UploadArgs {
     #[arg(long)]
     pub no_verify: bool,
 
+    /// Do everything but upload: check, hash, build and stream each request to
+    /// a loopback index inside mintup that verifies it. Needs no credentials
+    /// and no network
+    #[arg(long)]
+    pub dry_run: bool,
+
     /// Never prompt for credentials
     #[arg(long)]
     pub non_interactive: bool,

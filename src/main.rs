@@ -16,7 +16,8 @@ use mintup::error::{EXIT_FAILED, EXIT_OK, Error, render};
 use mintup::github;
 use mintup::mint::{MachineFacts, Minted, Minter, provider};
 use mintup::report::{Bars, Quiet, Reporter, human_size};
-use mintup::settings::{self, CredentialPlan, Terminal};
+use mintup::settings::{self, CredentialPlan, Target, Terminal};
+use mintup::upload::dry_run::LoopbackIndex;
 use mintup::upload::{self, ExistingContent, FileReport, FileResult, UploadAuth, UploadJob};
 
 fn main() -> ExitCode {
@@ -101,11 +102,13 @@ struct CliReporter {
     inner: Box<dyn Reporter>,
     ci: CiOutput,
     print_hash: bool,
+    /// `--dry-run`: where the files would have gone.
+    dry_run_target: Option<String>,
 }
 
 impl Reporter for CliReporter {
     fn file_done(&self, report: &FileReport) {
-        print_report(report, self.print_hash);
+        print_report(report, self.print_hash, self.dry_run_target.as_deref());
         if let FileResult::Failed(e) = &report.result {
             let title = format!("mintup could not upload {}", report.filename);
             self.ci.report_failure(&title, e, e.hint().as_deref());
@@ -157,6 +160,7 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
     let client = mintup::http::build_client(plan.ca_cert.as_deref(), plan.client_cert.as_deref())
         .map_err(|e| Error::Prepare(e.into()))?;
     let runtime = runtime()?;
+    let dry_run = args.dry_run;
     let auth = match plan.credentials {
         CredentialPlan::Ready(c) => UploadAuth::Fixed(c),
         CredentialPlan::Prompt { username, password } => {
@@ -188,6 +192,7 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
         inner,
         ci: ci.clone(),
         print_hash: plan.print_hash,
+        dry_run_target: dry_run.then(|| plan.target.url.to_string()),
     });
     let job = UploadJob {
         dists: plan.dists,
@@ -201,7 +206,21 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
         verbose: plan.verbose,
         verify: plan.verify,
     };
-    let reports = runtime.block_on(upload::run(job, reporter))?;
+    let reports = runtime.block_on(async {
+        if !dry_run {
+            return upload::run(job, reporter).await.map_err(Error::from);
+        }
+        // The same requests, to mintup's own verifying index on 127.0.0.1.
+        let loopback = LoopbackIndex::start().await.map_err(Error::Runtime)?;
+        let job = UploadJob {
+            target: Target {
+                url: loopback.url.clone(),
+                ..job.target
+            },
+            ..job
+        };
+        upload::run(job, reporter).await.map_err(Error::from)
+    })?;
     Ok(if reports.iter().all(|r| r.result.is_ok()) {
         EXIT_OK
     } else {
@@ -347,8 +366,12 @@ fn prompt(
 
 /// One line on stdout for a file, its digests with `--print-hash`, and on
 /// stderr its failure in full or a warning.
-fn print_report(report: &FileReport, print_hash: bool) {
+fn print_report(report: &FileReport, print_hash: bool, dry_run_target: Option<&str>) {
     let (word, detail) = match &report.result {
+        FileResult::Uploaded { .. } if dry_run_target.is_some() => (
+            "ready",
+            dry_run_target.map(|url| format!("verified; would go to {url}")),
+        ),
         FileResult::Uploaded { .. } => ("uploaded", report.page.clone()),
         FileResult::Skipped { .. } => ("skipped", Some("already on the index".to_owned())),
         FileResult::Failed(_) => ("failed", None),

@@ -3,6 +3,7 @@
 //! previous one uploads, send, and classify the answer.
 
 pub mod client;
+pub mod dry_run;
 pub mod form;
 pub mod outcome;
 pub mod response;

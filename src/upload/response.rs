@@ -98,8 +98,10 @@ pub fn classify(answer: &Answer<'_>) -> Outcome {
     };
     match status {
         200..=299 if looks_like_html(answer) => rejected(RejectKind::HtmlPage),
+        // Warehouse lists warnings in the body; the reason phrase of a 200
+        // ("OK") is none.
         200..=299 => Outcome::Uploaded {
-            warnings: Some(message.clone()).filter(|m| !m.is_empty()),
+            warnings: Some(answer.body.trim().to_owned()).filter(|m| !m.is_empty()),
         },
         300..=399 => rejected(RejectKind::Redirect {
             location: answer.location.map(str::to_owned),
@@ -292,6 +294,15 @@ mod tests {
             Outcome::Rejected(r) => r,
             other => panic!("expected a rejection, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_reason_phrase_is_no_warning() {
+        let ok = Answer {
+            reason: Some("OK"),
+            ..answer(200, "")
+        };
+        assert_eq!(classify(&ok), Outcome::Uploaded { warnings: None });
     }
 
     #[test]

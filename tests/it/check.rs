@@ -82,3 +82,30 @@ fn upload_checks_the_batch_first_and_no_verify_skips_it() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(index.received().len(), 2);
 }
+
+#[test]
+fn dry_run_verifies_the_real_requests_without_credentials_or_network() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        "mintup_hatch_demo-0.4.2-py3-none-any.whl",
+        "mintup_hatch_demo-0.4.2.tar.gz",
+    ] {
+        std::fs::copy(good(name), dir.path().join(name)).unwrap();
+    }
+    let home = tempfile::tempdir().unwrap();
+    let out = run(mintup(home.path())
+        .env("CI", "true")
+        .args(["upload", "--dry-run", "--print-hash"])
+        .arg(dir.path()));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.stdout_has("ready     mintup_hatch_demo-0.4.2-py3-none-any.whl  3.5 KiB  verified; would go to https://upload.pypi.org/legacy/\n")
+        .stdout_has("ready     mintup_hatch_demo-0.4.2.tar.gz")
+        .stdout_has("  sha256      ");
+    assert!(out.stderr.is_empty(), "{}", out.stderr);
+    // The checks apply to the real target: a .zip sdist fails for PyPI.
+    let out = run(mintup(home.path())
+        .args(["upload", "--dry-run"])
+        .arg(good("legacy_zip-0.1.zip")));
+    assert_eq!(out.code, 1);
+    out.stderr_has("a .zip sdist: PyPI accepts only .tar.gz");
+}
