@@ -1,11 +1,13 @@
 //! mintup publishes Python distributions.
 //!
 //! The upload pipeline, in the order the modules run:
+//! [`settings`] resolves flags, environment and `.pypirc` into one plan,
+//! [`mint`] trades a CI identity for a token when no credentials are given,
 //! [`dist::collect`] expands the command line into files, [`dist::inspect`]
-//! reads each file's core metadata, [`settings`] resolves flags, environment
-//! and `.pypirc` into one plan, and [`upload`] hashes each file, builds the
-//! legacy-upload form and streams it to the index, classifying the answer.
-//! [`report`] is how progress leaves the library; [`error`] renders failures.
+//! reads each file's core metadata and members, [`check`] judges them by
+//! PyPI's rules, and [`upload`] hashes each file, builds the legacy-upload
+//! form and streams it to the index, classifying the answer. [`report`] is how
+//! progress leaves the library; [`error`] renders failures.
 
 pub mod auth;
 pub mod check;

@@ -68,22 +68,9 @@ pub(super) fn check(files: &[FileFacts], target: Target) -> Vec<(usize, Problem)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::{DistFilename, Metadata};
     use crate::index::IndexKind;
 
-    fn file(filename: &str, name: &str, version: &str) -> FileFacts {
-        FileFacts {
-            filename: DistFilename::parse(filename).unwrap(),
-            size: 1,
-            metadata: Metadata {
-                metadata_version: "2.4".into(),
-                name: name.into(),
-                version: version.into(),
-                ..Metadata::default()
-            },
-            members: Vec::new(),
-        }
-    }
+    use super::super::test_facts as file;
 
     #[test]
     fn one_sdist_per_release_and_mixed_versions() {

@@ -110,22 +110,9 @@ fn platform_allowed(tag: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::{DistFilename, Metadata};
     use crate::index::IndexKind;
 
-    fn facts(filename: &str, name: &str, version: &str) -> FileFacts {
-        FileFacts {
-            filename: DistFilename::parse(filename).unwrap(),
-            size: 1,
-            metadata: Metadata {
-                metadata_version: "2.4".into(),
-                name: name.into(),
-                version: version.into(),
-                ..Metadata::default()
-            },
-            members: Vec::new(),
-        }
-    }
+    use super::super::test_facts as facts;
 
     fn messages(file: &str, name: &str, version: &str, kind: IndexKind) -> Vec<String> {
         check(&facts(file, name, version), Target(kind))

@@ -159,3 +159,19 @@ pub fn render(verdicts: &[FileVerdict]) -> String {
     }
     out
 }
+
+/// Facts for a file with a bare metadata, for the rules' tests.
+#[cfg(test)]
+pub(crate) fn test_facts(filename: &str, name: &str, version: &str) -> FileFacts {
+    FileFacts {
+        filename: DistFilename::parse(filename).expect("a valid test file name"),
+        size: 1,
+        metadata: Metadata {
+            metadata_version: "2.4".into(),
+            name: name.into(),
+            version: version.into(),
+            ..Metadata::default()
+        },
+        members: Vec::new(),
+    }
+}
