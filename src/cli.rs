@@ -224,6 +224,11 @@ pub struct UploadArgs {
     #[arg(long)]
     pub no_verify: bool,
 
+    /// Abandon a file's upload when nothing moves (no byte sent or received)
+    /// for this many seconds; a slow upload that keeps moving never times out
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: u64,
+
     /// Do everything but upload: check, hash, build and stream each request to
     /// a loopback index inside mintup that verifies it. Needs no credentials
     /// and no network

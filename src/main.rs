@@ -205,6 +205,7 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
         print_hash: plan.print_hash,
         verbose: plan.verbose,
         verify: plan.verify,
+        stall_timeout: plan.stall_timeout,
     };
     let reports = runtime.block_on(async {
         if !dry_run {

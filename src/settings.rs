@@ -50,6 +50,7 @@ pub struct UploadPlan {
     pub print_hash: bool,
     pub verbose: bool,
     pub verify: bool,
+    pub stall_timeout: std::time::Duration,
     /// Things the user should know about how the settings were read.
     pub notes: Vec<String>,
 }
@@ -322,6 +323,7 @@ pub fn resolve_upload(
         print_hash: args.print_hash,
         verbose: args.verbose,
         verify: !args.no_verify,
+        stall_timeout: std::time::Duration::from_secs(args.timeout),
         notes,
     })
 }

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures_util::TryStreamExt;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION};
@@ -12,6 +13,8 @@ use url::Url;
 
 use crate::auth::Credentials;
 use crate::report::Reporter;
+
+use super::stall::{self, Progress};
 
 use super::form::Fields;
 
@@ -30,6 +33,8 @@ pub struct FileRequest<'a> {
     /// The file's bytes when the hashing read already holds them (small
     /// files); otherwise the file is streamed from `path`.
     pub contents: Option<Vec<u8>>,
+    /// How long nothing may move before the request is abandoned.
+    pub stall_timeout: Duration,
     pub filename: &'a str,
     pub size: u64,
     /// `<file>.asc`, sent as the `gpg_signature` file part.
@@ -52,6 +57,8 @@ pub enum SendError {
     Open(#[source] std::io::Error),
     #[error("the request failed")]
     Http(#[source] reqwest::Error),
+    #[error("nothing moved for {} s, so the request was abandoned", .0.as_secs())]
+    Stalled(Duration),
     #[error("the file changed while mintup was working ({hashed} bytes when hashed, {now} now)")]
     Changed { hashed: u64, now: u64 },
 }
@@ -63,6 +70,7 @@ pub async fn send_file(
     request: FileRequest<'_>,
     reporter: Arc<dyn Reporter>,
 ) -> Result<RawAnswer, SendError> {
+    let progress = Progress::new();
     let content = match request.contents {
         Some(bytes) => Part::bytes(bytes),
         None => {
@@ -78,9 +86,11 @@ pub async fn send_file(
                     now,
                 });
             }
-            let progress = Arc::clone(&reporter);
-            let stream = ReaderStream::with_capacity(file, STREAM_CHUNK)
-                .inspect_ok(move |chunk| progress.advance(chunk.len() as u64));
+            let (bar, moved) = (Arc::clone(&reporter), progress.clone());
+            let stream = ReaderStream::with_capacity(file, STREAM_CHUNK).inspect_ok(move |chunk| {
+                moved.touch();
+                bar.advance(chunk.len() as u64);
+            });
             Part::stream_with_length(reqwest::Body::wrap_stream(stream), request.size)
         }
     }
@@ -101,30 +111,42 @@ pub async fn send_file(
     form = form.part("content", content);
 
     reporter.start_file(request.filename, request.size);
-    let result = client
-        .post(request.url.clone())
-        .basic_auth(
-            &request.credentials.username,
-            Some(request.credentials.password.expose()),
-        )
-        // Warehouse puts its message in the reason phrase, which HTTP/2 lacks;
-        // asking for JSON gets it in the body instead.
-        .header(
-            ACCEPT,
-            "application/json;q=0.9, text/plain;q=0.8, text/html;q=0.7",
-        )
-        .multipart(form)
-        .send()
-        .await;
-    let answer = match result {
-        Ok(response) => read_answer(response).await,
-        Err(e) => Err(e),
+    let exchange = async {
+        let response = client
+            .post(request.url.clone())
+            .basic_auth(
+                &request.credentials.username,
+                Some(request.credentials.password.expose()),
+            )
+            // Warehouse puts its message in the reason phrase, which HTTP/2
+            // lacks; asking for JSON gets it in the body instead.
+            .header(
+                ACCEPT,
+                "application/json;q=0.9, text/plain;q=0.8, text/html;q=0.7",
+            )
+            .multipart(form)
+            .send()
+            .await
+            .map_err(SendError::Http)?;
+        progress.touch();
+        read_answer(response, &progress)
+            .await
+            .map_err(SendError::Http)
+    };
+    let answer = tokio::select! {
+        answer = exchange => answer,
+        () = stall::stalled(&progress, request.stall_timeout) => {
+            Err(SendError::Stalled(request.stall_timeout))
+        }
     };
     reporter.finish_file();
-    answer.map_err(SendError::Http)
+    answer
 }
 
-async fn read_answer(mut response: reqwest::Response) -> Result<RawAnswer, reqwest::Error> {
+async fn read_answer(
+    mut response: reqwest::Response,
+    progress: &Progress,
+) -> Result<RawAnswer, reqwest::Error> {
     let status = response.status();
     let header = |name| {
         response
@@ -144,6 +166,7 @@ async fn read_answer(mut response: reqwest::Response) -> Result<RawAnswer, reqwe
     loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {
+                progress.touch();
                 body.extend_from_slice(&chunk);
                 if body.len() >= MAX_BODY {
                     body.truncate(MAX_BODY);

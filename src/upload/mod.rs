@@ -7,6 +7,7 @@ pub mod dry_run;
 pub mod form;
 pub mod outcome;
 pub mod response;
+pub mod stall;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -97,6 +98,8 @@ pub struct UploadJob {
     pub verbose: bool,
     /// Run the pre-upload checks (`--no-verify` turns them off).
     pub verify: bool,
+    /// Abandon a file's request when nothing moves for this long.
+    pub stall_timeout: Duration,
 }
 
 /// Failures that stop the run before any file is sent.
@@ -376,6 +379,7 @@ async fn upload_one(
         fields,
         path: &item.dist.path,
         contents,
+        stall_timeout: job.stall_timeout,
         filename: &file,
         size: digests.size,
         signature: item.signature.clone(),

@@ -116,6 +116,14 @@ impl FileError {
         match self {
             FileError::Hash { .. } => None,
             FileError::Remint { source, .. } => source.hint(),
+            FileError::Send {
+                source: super::client::SendError::Stalled(_),
+                ..
+            } => Some(
+                "the index stopped answering: re-run (with --skip-existing where the index refuses \
+                 re-uploads, as pypiserver does), or raise --timeout for a slow index"
+                    .into(),
+            ),
             FileError::Send { .. } => Some(
                 "check the URL and that the server is reachable from here; re-running is safe"
                     .into(),

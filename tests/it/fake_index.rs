@@ -579,3 +579,36 @@ fn relative_redirects_are_resolved_in_the_hint() {
         index.base()
     ));
 }
+
+#[test]
+fn a_server_that_stops_answering_is_abandoned_after_the_timeout() {
+    use std::io::Read;
+    // Accepts and reads everything, answers nothing; gone when the test ends.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/legacy/", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        if let Ok((mut stream, _)) = listener.accept() {
+            let mut sink = [0u8; 65536];
+            while matches!(stream.read(&mut sink), Ok(n) if n > 0) {}
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let out = run(mintup(home.path())
+        .args([
+            "upload",
+            "--timeout",
+            "1",
+            "--repository-url",
+            &url,
+            "-u",
+            "u",
+            "-p",
+            SECRET,
+        ])
+        .arg(good(HATCH_WHEEL)));
+    assert_eq!(out.code, 1);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    out.stderr_has("caused by: nothing moved for 1 s, so the request was abandoned")
+        .stderr_has("hint: the index stopped answering");
+}

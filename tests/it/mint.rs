@@ -666,6 +666,7 @@ fn an_old_token_is_minted_again_before_the_next_file() {
         print_hash: false,
         verbose: false,
         verify: true,
+        stall_timeout: std::time::Duration::from_secs(60),
     };
     let recorder = std::sync::Arc::new(Recorder::default());
     let runtime = tokio::runtime::Builder::new_current_thread()
