@@ -289,7 +289,11 @@ fn check_command(args: CheckArgs, env: EnvSnapshot) -> Result<i32, Error> {
     let mut readable = Vec::new();
     let mut unreadable = Vec::new();
     for dist in &dists {
-        match check::facts(dist) {
+        let facts = check::facts(dist).and_then(|mut facts| {
+            check::verify_record_hashes(dist, &mut facts)?;
+            Ok(facts)
+        });
+        match facts {
             Ok(facts) => readable.push(facts),
             Err(e) => unreadable.push((dist.filename.filename.clone(), e)),
         }

@@ -153,6 +153,8 @@ mod tests {
                 ..Metadata::default()
             },
             members,
+            record: None,
+            record_mismatches: None,
         }
     }
 

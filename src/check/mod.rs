@@ -8,6 +8,7 @@ mod batch_rules;
 pub mod classifiers;
 mod filename_rules;
 mod metadata_rules;
+pub mod record_rules;
 
 use std::fmt;
 
@@ -87,6 +88,11 @@ pub struct FileFacts {
     pub size: u64,
     pub metadata: Metadata,
     pub members: Vec<Member>,
+    /// A wheel's RECORD, as text.
+    pub record: Option<String>,
+    /// RECORD's sha256 digests that disagree with the files, as (path,
+    /// expected, found); `None` where the hashes were not read.
+    pub record_mismatches: Option<Vec<(String, String, String)>>,
 }
 
 /// The verdict on one file.
@@ -121,6 +127,7 @@ pub fn check_all(files: &[FileFacts], target: IndexKind) -> Vec<FileVerdict> {
             problems.extend(filename_rules::check(file, target));
             problems.extend(metadata_rules::check(&file.metadata, target));
             problems.extend(archive_rules::check(file, target));
+            problems.extend(record_rules::check(file));
             FileVerdict {
                 filename: file.filename.filename.clone(),
                 problems,
@@ -144,7 +151,22 @@ pub fn facts(dist: &DistFile) -> Result<FileFacts, InspectError> {
         size,
         metadata: inspected.metadata,
         members: inspected.members,
+        record: inspected.record,
+        record_mismatches: None,
     })
+}
+
+/// Read every file RECORD hashes and note the ones that differ: a full
+/// decompressing read of the wheel, which `mintup check` does and the upload
+/// pre-flight leaves out (it checks RECORD against the archive's sizes).
+pub fn verify_record_hashes(dist: &DistFile, facts: &mut FileFacts) -> Result<(), InspectError> {
+    if let Some(record) = &facts.record {
+        let expected = record_rules::expected_sha256(record);
+        let mismatches = dist::archive::sha256_mismatches(&dist.path, &expected)
+            .map_err(|e| InspectError::Archive(dist.path.clone(), e))?;
+        facts.record_mismatches = Some(mismatches);
+    }
+    Ok(())
 }
 
 /// The verdicts that fail, rendered as the lines `check` and `upload` print:
@@ -173,5 +195,7 @@ pub(crate) fn test_facts(filename: &str, name: &str, version: &str) -> FileFacts
             ..Metadata::default()
         },
         members: Vec::new(),
+        record: None,
+        record_mismatches: None,
     }
 }

@@ -70,6 +70,8 @@ pub enum Compression {
 #[derive(Debug, Clone)]
 pub struct Contents {
     pub metadata: Vec<u8>,
+    /// A wheel's `RECORD` beside its `METADATA`, where there is one.
+    pub record: Option<Vec<u8>>,
     pub members: Vec<Member>,
 }
 
@@ -112,12 +114,59 @@ fn read_from_zip(
     }
     let names: Vec<&str> = members.iter().map(|m| m.name.as_str()).collect();
     let member = pick(&names)?;
-    let entry = archive.by_name(&member).map_err(ArchiveError::Zip)?;
-    let metadata = read_bounded(entry, &member).map_err(|e| match e {
-        ArchiveError::Io(io) => ArchiveError::Zip(zip::result::ZipError::Io(io)),
-        other => other,
-    })?;
-    Ok(Contents { metadata, members })
+    let mut read_member = |name: &str| {
+        let entry = archive.by_name(name).map_err(ArchiveError::Zip)?;
+        read_bounded(entry, name).map_err(|e| match e {
+            ArchiveError::Io(io) => ArchiveError::Zip(zip::result::ZipError::Io(io)),
+            other => other,
+        })
+    };
+    let metadata = read_member(&member)?;
+    let record_name = member
+        .strip_suffix("/METADATA")
+        .filter(|dir| dir.ends_with(".dist-info"))
+        .map(|dir| format!("{dir}/RECORD"));
+    let record = match record_name {
+        Some(name) if names.contains(&name.as_str()) => Some(read_member(&name)?),
+        _ => None,
+    };
+    Ok(Contents {
+        metadata,
+        record,
+        members,
+    })
+}
+
+/// The members whose sha256 differs from the expected one, as
+/// (name, expected, found), reading each listed member once. `expected`
+/// holds RECORD's urlsafe-base64 sha256 digests by member name.
+pub fn sha256_mismatches(
+    path: &Path,
+    expected: &std::collections::HashMap<String, String>,
+) -> Result<Vec<(String, String, String)>, ArchiveError> {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let file = File::open(path).map_err(ArchiveError::Io)?;
+    let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(ArchiveError::Zip)?;
+    let mut mismatches = Vec::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(ArchiveError::Zip)?;
+        let name = entry
+            .name()
+            .map_err(ArchiveError::Zip)?
+            .trim_start_matches("./")
+            .to_owned();
+        let Some(want) = expected.get(&name) else {
+            continue;
+        };
+        let mut hasher = sha2::Sha256::new();
+        std::io::copy(&mut entry, &mut hasher).map_err(|e| ArchiveError::Zip(e.into()))?;
+        let found = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(hasher.finalize());
+        if found != *want {
+            mismatches.push((name, want.clone(), found));
+        }
+    }
+    Ok(mismatches)
 }
 
 fn read_from_tar_gz(file: File) -> Result<Contents, ArchiveError> {
@@ -152,6 +201,7 @@ fn read_from_tar_gz(file: File) -> Result<Contents, ArchiveError> {
         0 => Err(no_pkg_info()),
         1 => Ok(Contents {
             metadata: found.remove(0).1,
+            record: None,
             members,
         }),
         _ => Err(ArchiveError::ManyMetadata(

@@ -38,6 +38,8 @@ impl InspectError {
 #[derive(Debug, Clone)]
 pub struct Inspected {
     pub metadata: Metadata,
+    /// A wheel's RECORD, as text.
+    pub record: Option<String>,
     pub members: Vec<archive::Member>,
 }
 
@@ -49,6 +51,9 @@ pub fn inspect(dist: &DistFile) -> Result<Inspected, InspectError> {
         .map_err(|e| InspectError::Metadata(dist.path.clone(), e))?;
     Ok(Inspected {
         metadata,
+        record: contents
+            .record
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned()),
         members: contents.members,
     })
 }

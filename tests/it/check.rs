@@ -109,3 +109,51 @@ fn dry_run_verifies_the_real_requests_without_credentials_or_network() {
     assert_eq!(out.code, 1);
     out.stderr_has("a .zip sdist: PyPI accepts only .tar.gz");
 }
+
+/// A wheel whose RECORD promises `promised` for `x/__init__.py`, which holds
+/// `a = 1\n`.
+fn wheel_with_record(dir: &std::path::Path, promised: &[u8]) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    use std::io::Write;
+    let path = dir.join("x-1.0-py3-none-any.whl");
+    let hash =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(promised));
+    let metadata = b"Metadata-Version: 2.1\nName: x\nVersion: 1.0\n";
+    let wheel = b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n";
+    let record = format!(
+        "x/__init__.py,sha256={hash},{}\nx-1.0.dist-info/METADATA,,\nx-1.0.dist-info/WHEEL,,\nx-1.0.dist-info/RECORD,,\n",
+        promised.len()
+    );
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    for (name, bytes) in [
+        ("x/__init__.py", &b"a = 1\n"[..]),
+        ("x-1.0.dist-info/METADATA", metadata),
+        ("x-1.0.dist-info/WHEEL", wheel),
+        ("x-1.0.dist-info/RECORD", record.as_bytes()),
+    ] {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn a_lying_record_is_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    // Same size, other bytes: only the hashes tell, and `check` reads them.
+    let wheel = wheel_with_record(dir.path(), b"a = 2\n");
+    let out = check(&[&wheel]);
+    assert_eq!(out.code, 1);
+    out.stdout_has("FAILED  x-1.0-py3-none-any.whl\n")
+        .stdout_has("error: record: RECORD says x/__init__.py has sha256 ");
+    // Another size: the upload pre-flight sees it in the archive's directory.
+    let wheel = wheel_with_record(dir.path(), b"a = 22\n");
+    let index = FakeIndex::accepting();
+    let out = upload(&index.url, "u", &[], &[wheel]);
+    assert_eq!(out.code, 1);
+    assert!(index.received().is_empty());
+    out.stderr_has("error: record: RECORD says x/__init__.py has 7 bytes; it has 6");
+}

@@ -1,0 +1,204 @@
+//! Rules on a wheel's RECORD: every file listed once, with the size and the
+//! sha256 it really has (installers refuse a RECORD that lies). Sizes are
+//! judged from the archive's directory; hashes when the caller read them.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{FileFacts, Problem};
+use crate::dist::DistKind;
+
+/// One RECORD row: path, `algorithm=urlsafe-base64-digest`, size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordEntry {
+    pub path: String,
+    pub hash: Option<(String, String)>,
+    pub size: Option<u64>,
+}
+
+/// Parse RECORD (CSV; paths with commas are quoted).
+pub fn parse(text: &str) -> Result<Vec<RecordEntry>, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut entries = Vec::new();
+    for (line, row) in reader.records().enumerate() {
+        let row = row.map_err(|e| format!("line {}: {e}", line + 1))?;
+        let path = row.get(0).unwrap_or_default().trim();
+        if path.is_empty() {
+            continue;
+        }
+        let hash = row
+            .get(1)
+            .filter(|h| !h.is_empty())
+            .map(|h| match h.split_once('=') {
+                Some((algorithm, digest)) => Ok((algorithm.to_owned(), digest.to_owned())),
+                None => Err(format!(
+                    "line {}: hash '{h}' is not algorithm=digest",
+                    line + 1
+                )),
+            })
+            .transpose()?;
+        let size = row
+            .get(2)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.parse::<u64>()
+                    .map_err(|_| format!("line {}: size '{s}' is not a number", line + 1))
+            })
+            .transpose()?;
+        entries.push(RecordEntry {
+            path: path.to_owned(),
+            hash,
+            size,
+        });
+    }
+    Ok(entries)
+}
+
+/// The sha256 digests RECORD promises, by path, for the caller to verify.
+pub fn expected_sha256(record: &str) -> HashMap<String, String> {
+    parse(record)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|e| match e.hash {
+            Some((algorithm, digest)) if algorithm == "sha256" => Some((e.path, digest)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// RECORD itself and its signatures carry no hash of their own.
+fn is_unhashed(path: &str) -> bool {
+    path.ends_with(".dist-info/RECORD")
+        || path.ends_with(".dist-info/RECORD.jws")
+        || path.ends_with(".dist-info/RECORD.p7s")
+}
+
+pub(super) fn check(file: &FileFacts) -> Vec<Problem> {
+    let (DistKind::Wheel, Some(record)) = (file.filename.kind, &file.record) else {
+        return Vec::new();
+    };
+    let fix = "rebuild the wheel; a file changed after it was built";
+    let entries = match parse(record) {
+        Ok(entries) => entries,
+        Err(e) => {
+            return vec![Problem::error(
+                "record",
+                format!("RECORD is not valid CSV: {e}"),
+                fix,
+            )];
+        }
+    };
+    let mut problems = Vec::new();
+    let listed: HashSet<&str> = entries.iter().map(|e| e.path.as_str()).collect();
+    let sizes: HashMap<&str, u64> = file
+        .members
+        .iter()
+        .filter(|m| m.is_file)
+        .map(|m| (m.name.as_str(), m.size))
+        .collect();
+    for member in file.members.iter().filter(|m| m.is_file) {
+        if !listed.contains(member.name.as_str()) && !is_unhashed(&member.name) {
+            problems.push(Problem::error(
+                "record",
+                format!("{} is in the wheel but not in RECORD", member.name),
+                fix,
+            ));
+        }
+    }
+    for entry in &entries {
+        match sizes.get(entry.path.as_str()) {
+            None => problems.push(Problem::error(
+                "record",
+                format!(
+                    "RECORD lists {}, which the wheel does not contain",
+                    entry.path
+                ),
+                fix,
+            )),
+            Some(&actual) if entry.size.is_some_and(|s| s != actual) => {
+                problems.push(Problem::error(
+                    "record",
+                    format!(
+                        "RECORD says {} has {} bytes; it has {actual}",
+                        entry.path,
+                        entry.size.unwrap_or_default()
+                    ),
+                    fix,
+                ))
+            }
+            Some(_) if entry.hash.is_none() && !is_unhashed(&entry.path) => {
+                problems.push(Problem::warning(
+                    "record",
+                    format!("RECORD gives no hash for {}", entry.path),
+                    "rebuild the wheel with a standard build backend",
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    for (path, expected, found) in file.record_mismatches.iter().flatten() {
+        problems.push(Problem::error(
+            "record",
+            format!("RECORD says {path} has sha256 {expected}, but it has {found}"),
+            fix,
+        ));
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dist::archive::{Compression, Member};
+
+    fn member(name: &str, size: u64) -> Member {
+        Member {
+            name: name.into(),
+            compression: Compression::Deflated,
+            size,
+            compressed: size,
+            is_file: true,
+        }
+    }
+
+    #[test]
+    fn parses_quoted_paths_and_empty_fields() {
+        let entries = parse("\"a,b.py\",sha256=abc,12\nx.dist-info/RECORD,,\n").unwrap();
+        assert_eq!(entries[0].path, "a,b.py");
+        assert_eq!(entries[0].hash, Some(("sha256".into(), "abc".into())));
+        assert_eq!((entries[1].hash.clone(), entries[1].size), (None, None));
+        assert!(
+            parse("a.py,nohash,1\n")
+                .unwrap_err()
+                .contains("is not algorithm=digest")
+        );
+    }
+
+    #[test]
+    fn unlisted_missing_resized_and_rehashed_files() {
+        let mut facts = super::super::test_facts("x-1.0-py3-none-any.whl", "x", "1.0");
+        facts.members = vec![
+            member("x/__init__.py", 10),
+            member("x/extra.py", 5),
+            member("x-1.0.dist-info/RECORD", 99),
+        ];
+        facts.record = Some(
+            "x/__init__.py,sha256=AAAA,11\nx/gone.py,sha256=BBBB,3\nx-1.0.dist-info/RECORD,,\n"
+                .into(),
+        );
+        facts.record_mismatches =
+            Some(vec![("x/__init__.py".into(), "AAAA".into(), "CCCC".into())]);
+        let messages: Vec<String> = check(&facts).into_iter().map(|p| p.message).collect();
+        assert_eq!(
+            messages,
+            [
+                "x/extra.py is in the wheel but not in RECORD",
+                "RECORD says x/__init__.py has 11 bytes; it has 10",
+                "RECORD lists x/gone.py, which the wheel does not contain",
+                "RECORD says x/__init__.py has sha256 AAAA, but it has CCCC",
+            ]
+        );
+    }
+}
