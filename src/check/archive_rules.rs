@@ -19,7 +19,7 @@ pub(super) fn check(file: &FileFacts, target: Target) -> Vec<Problem> {
     let name = &file.filename;
     match name.kind {
         DistKind::Wheel => {
-            let dist_info = format!("{}-{}.dist-info", name.name, name.version);
+            let dist_info = format!("{}-{}.dist-info", name.name, name.version_text);
             for required in ["WHEEL", "METADATA", "RECORD"] {
                 let path = format!("{dist_info}/{required}");
                 if !file.members.iter().any(|m| m.name == path) {
@@ -86,18 +86,14 @@ pub(super) fn check(file: &FileFacts, target: Target) -> Vec<Problem> {
             ));
         }
     }
-    let (packed, unpacked) = file
-        .members
-        .iter()
-        .filter(|m| m.compression != Compression::Tar)
-        .fold((0u64, 0u64), |(c, s), m| (c + m.compressed, s + m.size));
-    if unpacked > BOMB_SIZE && unpacked > packed.saturating_mul(BOMB_RATIO) {
+    if is_bomb(file) {
+        let unpacked = unpacked_size(file);
         problems.push(target.pypi_rule(
             "compression-ratio",
             format!(
                 "the archive unpacks to {} from {} (more than {BOMB_RATIO} times), which PyPI treats as a zip bomb",
                 human_size(unpacked),
-                human_size(packed)
+                human_size(file.size)
             ),
             "store highly compressible data differently, or ship it outside the wheel",
         ));
@@ -113,6 +109,21 @@ pub(super) fn check(file: &FileFacts, target: Target) -> Vec<Problem> {
         ));
     }
     problems
+}
+
+/// What a zip unpacks to (tar sdists are not judged by ratio).
+fn unpacked_size(file: &FileFacts) -> u64 {
+    file.members
+        .iter()
+        .filter(|m| m.compression != Compression::Tar)
+        .map(|m| m.size)
+        .sum()
+}
+
+/// Warehouse's bomb rule: the unpacked size over the whole file's size.
+pub(super) fn is_bomb(file: &FileFacts) -> bool {
+    let unpacked = unpacked_size(file);
+    unpacked > BOMB_SIZE && unpacked > file.size.saturating_mul(BOMB_RATIO)
 }
 
 /// License files are published only from Metadata-Version 2.4 on.
@@ -155,6 +166,7 @@ mod tests {
             members,
             record: None,
             record_mismatches: None,
+            record_hash_error: None,
         }
     }
 
@@ -181,6 +193,21 @@ mod tests {
     }
 
     #[test]
+    fn dist_info_is_named_with_the_file_name_s_own_spelling() {
+        let members = ["METADATA", "WHEEL", "RECORD"]
+            .map(|f| {
+                member(
+                    &format!("x-1.0RC1.dist-info/{f}"),
+                    Compression::Deflated,
+                    1,
+                    1,
+                )
+            })
+            .to_vec();
+        assert!(messages(&facts("x-1.0RC1-py3-none-any.whl", members, &[])).is_empty());
+    }
+
+    #[test]
     fn compression_methods_and_bombs() {
         let members = vec![
             member(
@@ -197,13 +224,18 @@ mod tests {
                 1024 * 1024,
             ),
         ];
+        let mut bomb = facts("x-1.0-py3-none-any.whl", members, &[]);
+        // The whole file's size counts, as Warehouse divides by it.
+        bomb.size = 1024 * 1024;
         assert_eq!(
-            messages(&facts("x-1.0-py3-none-any.whl", members, &[])),
+            messages(&bomb),
             [
                 "x-1.0.dist-info/METADATA uses Bzip2 compression; PyPI takes only stored and deflate",
                 "the archive unpacks to 100.0 MiB from 1.0 MiB (more than 50 times), which PyPI treats as a zip bomb",
             ]
         );
+        bomb.size = 3 * 1024 * 1024;
+        assert_eq!(messages(&bomb).len(), 1, "a ratio of 33 is no bomb");
     }
 
     #[test]

@@ -13,10 +13,46 @@ use crate::dist::Metadata;
 
 const SPEC: &str = "see https://packaging.python.org/specifications/core-metadata";
 
+/// Every core-metadata field, lower-cased, as Dynamic may name them.
+const KNOWN_FIELDS: &[&str] = &[
+    "metadata-version",
+    "name",
+    "version",
+    "platform",
+    "supported-platform",
+    "summary",
+    "description",
+    "description-content-type",
+    "keywords",
+    "home-page",
+    "download-url",
+    "author",
+    "author-email",
+    "maintainer",
+    "maintainer-email",
+    "license",
+    "license-expression",
+    "license-file",
+    "classifier",
+    "requires-dist",
+    "requires-python",
+    "requires-external",
+    "project-url",
+    "provides-extra",
+    "provides-dist",
+    "obsoletes-dist",
+    "requires",
+    "provides",
+    "obsoletes",
+    "import-name",
+    "import-namespace",
+];
+
 /// The Metadata-Versions Warehouse accepts (2.0 never was one).
 const SUPPORTED: &[&str] = &["1.0", "1.1", "1.2", "2.1", "2.2", "2.3", "2.4", "2.5"];
 
 pub(super) fn check(meta: &Metadata, target: Target) -> Vec<Problem> {
+    let meta = &without_unknown(meta);
     let mut problems = Vec::new();
     let declared = parse_metadata_version(&meta.metadata_version);
     if !SUPPORTED.contains(&meta.metadata_version.trim()) {
@@ -73,6 +109,19 @@ pub(super) fn check(meta: &Metadata, target: Target) -> Vec<Problem> {
         }
     }
     if let Some(kind) = &meta.description_content_type {
+        let variant = kind
+            .split(';')
+            .skip(1)
+            .filter_map(|param| param.split_once('='))
+            .find(|(key, _)| key.trim().eq_ignore_ascii_case("variant"))
+            .map(|(_, value)| value.trim().to_owned());
+        if let Some(variant) = variant.filter(|v| !matches!(v.as_str(), "GFM" | "CommonMark")) {
+            problems.push(target.pypi_rule(
+                "description-content-type",
+                format!("the Markdown variant '{variant}' is neither GFM nor CommonMark"),
+                "use variant=GFM or variant=CommonMark, or leave it out",
+            ));
+        }
         let essence = kind
             .split(';')
             .next()
@@ -102,7 +151,8 @@ pub(super) fn check(meta: &Metadata, target: Target) -> Vec<Problem> {
                     format!("use {} instead", replacements.join(" or "))
                 },
             )),
-            None => problems.push(target.pypi_rule(
+            // The bundled list can lag behind PyPI's: unknown is a warning.
+            None => problems.push(Problem::warning(
                 "classifier",
                 format!("'{classifier}' is not a known trove classifier"),
                 format!(
@@ -113,7 +163,7 @@ pub(super) fn check(meta: &Metadata, target: Target) -> Vec<Problem> {
         }
     }
     if let Some(expression) = &meta.license_expression
-        && let Err(e) = spdx::Expression::parse(expression)
+        && let Err(e) = parse_license_expression(expression)
     {
         problems.push(target.pypi_rule(
             "license-expression",
@@ -145,13 +195,22 @@ pub(super) fn check(meta: &Metadata, target: Target) -> Vec<Problem> {
     {
         problems.push(target.pypi_rule(
             "requires-python",
-            format!("'{spec}' is not a version specifier: {e}"),
+            format!(
+                "'{spec}' is not a version specifier: {}",
+                e.to_string().lines().next().unwrap_or_default()
+            ),
             "write it as e.g. >=3.9",
         ));
     }
     for value in &meta.dynamic {
         let lower = value.to_ascii_lowercase();
-        if matches!(lower.as_str(), "name" | "version" | "metadata-version") {
+        if !KNOWN_FIELDS.contains(&lower.as_str()) {
+            problems.push(target.pypi_rule(
+                "dynamic",
+                format!("Dynamic: {value} is not a core-metadata field"),
+                "name a field such as Requires-Dist or Classifier",
+            ));
+        } else if matches!(lower.as_str(), "name" | "version" | "metadata-version") {
             problems.push(target.pypi_rule(
                 "dynamic",
                 format!("Dynamic: {value} is not allowed"),
@@ -159,8 +218,20 @@ pub(super) fn check(meta: &Metadata, target: Target) -> Vec<Problem> {
             ));
         }
     }
+    let mut labels = Vec::new();
     for entry in &meta.project_urls {
         problems.extend(check_project_url(entry, target));
+        if let Some((label, _)) = entry.split_once(',') {
+            let label = label.trim();
+            if labels.contains(&label) {
+                problems.push(target.pypi_rule(
+                    "project-url",
+                    format!("the Project-URL label '{label}' appears twice"),
+                    "give each URL its own label",
+                ));
+            }
+            labels.push(label);
+        }
     }
     for (field, value) in [
         ("Home-page", &meta.home_page),
@@ -181,7 +252,7 @@ pub(super) fn check(meta: &Metadata, target: Target) -> Vec<Problem> {
         ("Maintainer-email", &meta.maintainer_email),
     ] {
         if let Some(list) = value {
-            for address in list.split(',').map(str::trim).filter(|a| !a.is_empty()) {
+            for address in split_addresses(list) {
                 if !is_email(address) {
                     problems.push(target.pypi_rule(
                         "email",
@@ -193,6 +264,71 @@ pub(super) fn check(meta: &Metadata, target: Target) -> Vec<Problem> {
         }
     }
     problems
+}
+
+/// Parse as PyPI does (packaging's canonicalization): operators and
+/// identifiers in any case, deprecated identifiers and a trailing `+` allowed.
+fn parse_license_expression(expression: &str) -> Result<spdx::Expression, spdx::ParseError> {
+    let spaced = expression.replace('(', " ( ").replace(')', " ) ");
+    let normalized: Vec<String> = spaced
+        .split_whitespace()
+        .map(|token| match token.to_ascii_uppercase().as_str() {
+            operator @ ("AND" | "OR" | "WITH") => operator.to_owned(),
+            _ => token.to_owned(),
+        })
+        .collect();
+    spdx::Expression::parse_mode(&normalized.join(" "), spdx::ParseMode::LAX)
+}
+
+/// Warehouse deletes every field whose value is `UNKNOWN` (what distutils
+/// wrote for unset fields) before validating; so do the rules.
+fn without_unknown(meta: &Metadata) -> Metadata {
+    let known = |v: &Option<String>| v.clone().filter(|v| v.trim() != "UNKNOWN");
+    let known_all = |v: &[String]| -> Vec<String> {
+        v.iter()
+            .filter(|v| v.trim() != "UNKNOWN")
+            .cloned()
+            .collect()
+    };
+    Metadata {
+        summary: known(&meta.summary),
+        description: known(&meta.description),
+        description_content_type: known(&meta.description_content_type),
+        keywords: known(&meta.keywords),
+        home_page: known(&meta.home_page),
+        download_url: known(&meta.download_url),
+        author: known(&meta.author),
+        author_email: known(&meta.author_email),
+        maintainer: known(&meta.maintainer),
+        maintainer_email: known(&meta.maintainer_email),
+        license: known(&meta.license),
+        license_expression: known(&meta.license_expression),
+        requires_python: known(&meta.requires_python),
+        platforms: known_all(&meta.platforms),
+        supported_platforms: known_all(&meta.supported_platforms),
+        classifiers: known_all(&meta.classifiers),
+        ..meta.clone()
+    }
+}
+
+/// Split an address list on the commas between addresses, not those inside a
+/// quoted display name or angle brackets.
+fn split_addresses(list: &str) -> Vec<&str> {
+    let (mut parts, mut start, mut quoted, mut angled) = (Vec::new(), 0, false, false);
+    for (i, c) in list.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '<' if !quoted => angled = true,
+            '>' if !quoted => angled = false,
+            ',' if !quoted && !angled => {
+                parts.push(list[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(list[start..].trim());
+    parts.into_iter().filter(|p| !p.is_empty()).collect()
 }
 
 /// `(major, minor)`.
@@ -423,6 +559,50 @@ mod tests {
         assert_eq!(
             rules(&m, IndexKind::Pypi),
             ["name: '-bad-' is not a valid project name"]
+        );
+    }
+
+    #[test]
+    fn what_pypi_accepts_passes() {
+        let m = Metadata::parse(
+            b"Metadata-Version: 2.4\nName: d\nVersion: 1\nLicense: UNKNOWN\nAuthor-email: UNKNOWN\n\
+Maintainer-email: \"Doe, John\" <john@example.org>, Ann <ann@example.org>\n\
+License-Expression: mit or GPL-2.0 OR GPL-3.0+\nDynamic: license-file\n\
+Description-Content-Type: text/markdown; variant=GFM\n",
+        )
+        .unwrap();
+        assert_eq!(rules(&m, IndexKind::Pypi), Vec::<String>::new());
+    }
+
+    #[test]
+    fn summary_python_labels_variants_and_dynamic_names() {
+        let m = Metadata::parse(
+            b"Metadata-Version: 2.2\nName: d\nVersion: 1\nSummary: one\n  two\nRequires-Python: >=three\n\
+Project-URL: Docs, https://a.org\nProject-URL: Docs, https://b.org\nDynamic: Frobnication\n\
+Description-Content-Type: text/markdown; variant=Kramdown\n",
+        )
+        .unwrap();
+        let found = rules(&m, IndexKind::Pypi);
+        assert_eq!(
+            found[0],
+            "description-content-type: the Markdown variant 'Kramdown' is neither GFM nor CommonMark"
+        );
+        assert!(
+            found[1].starts_with("requires-python: '>=three' is not a version specifier"),
+            "{found:?}"
+        );
+        assert_eq!(
+            found[2],
+            "dynamic: Dynamic: Frobnication is not a core-metadata field"
+        );
+        assert_eq!(
+            found[3],
+            "project-url: the Project-URL label 'Docs' appears twice"
+        );
+        let long = meta(&format!("Summary: {}\n", "x".repeat(513)));
+        assert_eq!(
+            rules(&long, IndexKind::Pypi),
+            ["summary: Summary is longer than 512 characters"]
         );
     }
 

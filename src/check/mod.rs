@@ -93,6 +93,8 @@ pub struct FileFacts {
     /// RECORD's sha256 digests that disagree with the files, as (path,
     /// expected, found); `None` where the hashes were not read.
     pub record_mismatches: Option<Vec<(String, String, String)>>,
+    /// Why the files RECORD lists could not all be read for hashing.
+    pub record_hash_error: Option<String>,
 }
 
 /// The verdict on one file.
@@ -127,7 +129,7 @@ pub fn check_all(files: &[FileFacts], target: IndexKind) -> Vec<FileVerdict> {
             problems.extend(filename_rules::check(file, target));
             problems.extend(metadata_rules::check(&file.metadata, target));
             problems.extend(archive_rules::check(file, target));
-            problems.extend(record_rules::check(file));
+            problems.extend(record_rules::check(file, target));
             FileVerdict {
                 filename: file.filename.filename.clone(),
                 problems,
@@ -153,20 +155,27 @@ pub fn facts(dist: &DistFile) -> Result<FileFacts, InspectError> {
         members: inspected.members,
         record: inspected.record,
         record_mismatches: None,
+        record_hash_error: None,
     })
 }
 
 /// Read every file RECORD hashes and note the ones that differ: a full
 /// decompressing read of the wheel, which `mintup check` does and the upload
-/// pre-flight leaves out (it checks RECORD against the archive's sizes).
-pub fn verify_record_hashes(dist: &DistFile, facts: &mut FileFacts) -> Result<(), InspectError> {
-    if let Some(record) = &facts.record {
-        let expected = record_rules::expected_sha256(record);
-        let mismatches = dist::archive::sha256_mismatches(&dist.path, &expected)
-            .map_err(|e| InspectError::Archive(dist.path.clone(), e))?;
-        facts.record_mismatches = Some(mismatches);
+/// pre-flight leaves out (it checks RECORD against the archive's sizes). A
+/// compression bomb is not unpacked, and a read failure becomes a problem of
+/// its own rather than hiding the other verdicts.
+pub fn verify_record_hashes(dist: &DistFile, facts: &mut FileFacts) {
+    let Some(record) = &facts.record else {
+        return;
+    };
+    if archive_rules::is_bomb(facts) {
+        return;
     }
-    Ok(())
+    let expected = record_rules::expected_sha256(record);
+    match dist::archive::sha256_mismatches(&dist.path, &expected) {
+        Ok(mismatches) => facts.record_mismatches = Some(mismatches),
+        Err(e) => facts.record_hash_error = Some(crate::error::render(&e, None).trim().to_owned()),
+    }
 }
 
 /// The verdicts that fail, rendered as the lines `check` and `upload` print:
@@ -197,5 +206,6 @@ pub(crate) fn test_facts(filename: &str, name: &str, version: &str) -> FileFacts
         members: Vec::new(),
         record: None,
         record_mismatches: None,
+        record_hash_error: None,
     }
 }

@@ -1,6 +1,8 @@
 //! Rules on a wheel's RECORD: every file listed once, with the size and the
-//! sha256 it really has (installers refuse a RECORD that lies). Sizes are
-//! judged from the archive's directory; hashes when the caller read them.
+//! sha256 it really has. PyPI refuses only an unreadable RECORD (a mismatch
+//! just e-mails the owners), so a mismatch is a warning; installers that check
+//! RECORD (installer, uv) refuse such wheels, and `--strict` fails them. Sizes
+//! are judged from the archive's directory; hashes when the caller read them.
 
 use std::collections::{HashMap, HashSet};
 
@@ -48,7 +50,8 @@ pub fn parse(text: &str) -> Result<Vec<RecordEntry>, String> {
             })
             .transpose()?;
         entries.push(RecordEntry {
-            path: path.to_owned(),
+            // Warehouse reads Windows-style separators as `/`.
+            path: path.replace('\\', "/"),
             hash,
             size,
         });
@@ -75,7 +78,7 @@ fn is_unhashed(path: &str) -> bool {
         || path.ends_with(".dist-info/RECORD.p7s")
 }
 
-pub(super) fn check(file: &FileFacts) -> Vec<Problem> {
+pub(super) fn check(file: &FileFacts, target: super::Target) -> Vec<Problem> {
     let (DistKind::Wheel, Some(record)) = (file.filename.kind, &file.record) else {
         return Vec::new();
     };
@@ -83,15 +86,20 @@ pub(super) fn check(file: &FileFacts) -> Vec<Problem> {
     let entries = match parse(record) {
         Ok(entries) => entries,
         Err(e) => {
-            return vec![Problem::error(
-                "record",
-                format!("RECORD is not valid CSV: {e}"),
-                fix,
-            )];
+            return vec![target.pypi_rule("record", format!("RECORD is not valid CSV: {e}"), fix)];
         }
     };
     let mut problems = Vec::new();
-    let listed: HashSet<&str> = entries.iter().map(|e| e.path.as_str()).collect();
+    let mut listed: HashSet<&str> = HashSet::new();
+    for entry in &entries {
+        if !listed.insert(entry.path.as_str()) {
+            problems.push(Problem::warning(
+                "record",
+                format!("RECORD lists {} twice", entry.path),
+                fix,
+            ));
+        }
+    }
     let sizes: HashMap<&str, u64> = file
         .members
         .iter()
@@ -100,7 +108,7 @@ pub(super) fn check(file: &FileFacts) -> Vec<Problem> {
         .collect();
     for member in file.members.iter().filter(|m| m.is_file) {
         if !listed.contains(member.name.as_str()) && !is_unhashed(&member.name) {
-            problems.push(Problem::error(
+            problems.push(Problem::warning(
                 "record",
                 format!("{} is in the wheel but not in RECORD", member.name),
                 fix,
@@ -109,7 +117,7 @@ pub(super) fn check(file: &FileFacts) -> Vec<Problem> {
     }
     for entry in &entries {
         match sizes.get(entry.path.as_str()) {
-            None => problems.push(Problem::error(
+            None => problems.push(Problem::warning(
                 "record",
                 format!(
                     "RECORD lists {}, which the wheel does not contain",
@@ -118,7 +126,7 @@ pub(super) fn check(file: &FileFacts) -> Vec<Problem> {
                 fix,
             )),
             Some(&actual) if entry.size.is_some_and(|s| s != actual) => {
-                problems.push(Problem::error(
+                problems.push(Problem::warning(
                     "record",
                     format!(
                         "RECORD says {} has {} bytes; it has {actual}",
@@ -138,8 +146,15 @@ pub(super) fn check(file: &FileFacts) -> Vec<Problem> {
             Some(_) => {}
         }
     }
+    if let Some(error) = &file.record_hash_error {
+        problems.push(Problem::warning(
+            "record",
+            format!("could not read every file RECORD lists to hash it: {error}"),
+            fix,
+        ));
+    }
     for (path, expected, found) in file.record_mismatches.iter().flatten() {
-        problems.push(Problem::error(
+        problems.push(Problem::warning(
             "record",
             format!("RECORD says {path} has sha256 {expected}, but it has {found}"),
             fix,
@@ -190,12 +205,19 @@ mod tests {
         );
         facts.record_mismatches =
             Some(vec![("x/__init__.py".into(), "AAAA".into(), "CCCC".into())]);
-        let messages: Vec<String> = check(&facts).into_iter().map(|p| p.message).collect();
+        facts.record = facts.record.map(|r| r + "x/gone.py,sha256=BBBB,3\n");
+        let messages: Vec<String> =
+            check(&facts, super::super::Target(crate::index::IndexKind::Pypi))
+                .into_iter()
+                .map(|p| p.message)
+                .collect();
         assert_eq!(
             messages,
             [
+                "RECORD lists x/gone.py twice",
                 "x/extra.py is in the wheel but not in RECORD",
                 "RECORD says x/__init__.py has 11 bytes; it has 10",
+                "RECORD lists x/gone.py, which the wheel does not contain",
                 "RECORD lists x/gone.py, which the wheel does not contain",
                 "RECORD says x/__init__.py has sha256 AAAA, but it has CCCC",
             ]

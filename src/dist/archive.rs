@@ -150,6 +150,18 @@ pub fn sha256_mismatches(
     let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(ArchiveError::Zip)?;
     let mut mismatches = Vec::new();
     for i in 0..archive.len() {
+        // Members in a compression mintup cannot read are the compression
+        // rule's business, not a reason to call the archive corrupt.
+        let method = archive
+            .by_index_raw(i)
+            .map_err(ArchiveError::Zip)?
+            .compression();
+        if !matches!(
+            method,
+            zip::CompressionMethod::Stored | zip::CompressionMethod::Deflated
+        ) {
+            continue;
+        }
         let mut entry = archive.by_index(i).map_err(ArchiveError::Zip)?;
         let name = entry
             .name()
@@ -178,6 +190,11 @@ fn read_from_tar_gz(file: File) -> Result<Contents, ArchiveError> {
     // truncated stream, must be reported rather than ignored.
     for entry in archive.entries().map_err(ArchiveError::Tar)? {
         let entry = entry.map_err(ArchiveError::Tar)?;
+        // A pax global header (`git archive` writes one) is no member;
+        // Python's tarfile, which Warehouse uses, hides it too.
+        if entry.header().entry_type().is_pax_global_extensions() {
+            continue;
+        }
         let path = entry.path().map_err(ArchiveError::Tar)?;
         let name = path.to_string_lossy().trim_start_matches("./").to_owned();
         let is_file = entry.header().entry_type().is_file();
@@ -246,7 +263,7 @@ fn pick_wheel_metadata(names: &[&str], dist: &DistFilename) -> Result<String, Ar
                 [dir, "METADATA"] if dir.ends_with(".dist-info"))
         })
         .collect();
-    let expected = format!("{}-{}.dist-info/METADATA", dist.name, dist.version);
+    let expected = format!("{}-{}.dist-info/METADATA", dist.name, dist.version_text);
     if let Some(exact) = candidates.iter().find(|c| **c == expected) {
         return Ok((*exact).to_owned());
     }

@@ -37,6 +37,9 @@ pub struct DistFilename {
     /// The name component, as written (not normalized).
     pub name: String,
     pub version: Version,
+    /// The version as written, for paths inside the archive (Warehouse looks
+    /// for `{name}-{version}.dist-info` with the file name's own spelling).
+    pub version_text: String,
     /// Wheel tag fields; `None` for sdists.
     pub wheel_tags: Option<WheelTags>,
 }
@@ -81,12 +84,12 @@ impl DistFilename {
             .rsplit_once('-')
             .filter(|(name, version)| !name.is_empty() && !version.is_empty())
             .ok_or_else(|| err(ErrorKind::SdistShape))?;
-        let version = parse_version(version).map_err(err)?;
         Ok(DistFilename {
             filename: filename.to_owned(),
             kind,
             name: name.to_owned(),
-            version,
+            version: parse_version(version).map_err(err)?,
+            version_text: version.to_owned(),
             wheel_tags: None,
         })
     }
@@ -118,6 +121,7 @@ fn parse_wheel(filename: &str, stem: &str) -> Result<DistFilename, ErrorKind> {
         kind: DistKind::Wheel,
         name: name.to_owned(),
         version: parse_version(version)?,
+        version_text: version.to_owned(),
         wheel_tags: Some(WheelTags {
             build: build.map(str::to_owned),
             python: python.to_owned(),

@@ -144,16 +144,17 @@ fn wheel_with_record(dir: &std::path::Path, promised: &[u8]) -> String {
 fn a_lying_record_is_caught() {
     let dir = tempfile::tempdir().unwrap();
     // Same size, other bytes: only the hashes tell, and `check` reads them.
+    // PyPI only e-mails the owners about it, so it warns (and --strict fails).
     let wheel = wheel_with_record(dir.path(), b"a = 2\n");
     let out = check(&[&wheel]);
-    assert_eq!(out.code, 1);
-    out.stdout_has("FAILED  x-1.0-py3-none-any.whl\n")
-        .stdout_has("error: record: RECORD says x/__init__.py has sha256 ");
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    out.stdout_has("WARNED  x-1.0-py3-none-any.whl\n")
+        .stdout_has("warning: record: RECORD says x/__init__.py has sha256 ");
+    assert_eq!(check(&["--strict", &wheel]).code, 1);
     // Another size: the upload pre-flight sees it in the archive's directory.
     let wheel = wheel_with_record(dir.path(), b"a = 22\n");
     let index = FakeIndex::accepting();
     let out = upload(&index.url, "u", &[], &[wheel]);
-    assert_eq!(out.code, 1);
-    assert!(index.received().is_empty());
-    out.stderr_has("error: record: RECORD says x/__init__.py has 7 bytes; it has 6");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.stderr_has("warning: record: RECORD says x/__init__.py has 7 bytes; it has 6");
 }
