@@ -375,7 +375,10 @@ fn print_report(report: &FileReport, print_hash: bool, dry_run_target: Option<&s
     let (word, detail) = match &report.result {
         FileResult::Uploaded { .. } if dry_run_target.is_some() => (
             "ready",
-            dry_run_target.map(|url| format!("verified; would go to {url}")),
+            dry_run_target.map(|url| {
+                let sha256 = report.digests.as_ref().map_or("", |d| d.sha256.as_str());
+                format!("sha256 {sha256}; verified, would go to {url}")
+            }),
         ),
         FileResult::Uploaded { .. } => ("uploaded", report.page.clone()),
         FileResult::Skipped { .. } => ("skipped", Some("already on the index".to_owned())),

@@ -7,7 +7,8 @@ use std::convert::Infallible;
 use std::net::{Ipv4Addr, SocketAddr};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use futures_util::StreamExt;
+use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
@@ -58,7 +59,8 @@ async fn answer(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Inf
     Ok(response)
 }
 
-/// Parse an upload request back and check it as an index would.
+/// Parse an upload request back and check it as an index would, streaming:
+/// the file part is hashed as it arrives, never held whole.
 async fn verify(request: Request<Incoming>) -> Result<(), String> {
     let header = |name: &str| {
         request
@@ -68,57 +70,100 @@ async fn verify(request: Request<Incoming>) -> Result<(), String> {
             .map(str::to_owned)
     };
     let content_type = header("content-type").ok_or("no Content-Type")?;
-    let declared: usize = header("content-length")
-        .ok_or("no Content-Length")?
-        .parse()
-        .map_err(|_| "a malformed Content-Length")?;
+    // hyper reads exactly Content-Length bytes; its absence means chunked.
+    header("content-length").ok_or("no Content-Length (a chunked body)")?;
     let boundary = multer::parse_boundary(&content_type).map_err(|e| e.to_string())?;
-    let body = request
-        .into_body()
-        .collect()
-        .await
-        .map_err(|e| e.to_string())?
-        .to_bytes();
-    if body.len() != declared {
-        return Err(format!(
-            "Content-Length says {declared} bytes but {} arrived",
-            body.len()
-        ));
-    }
+    let body = http_body_util::BodyStream::new(request.into_body()).filter_map(|frame| async {
+        match frame {
+            Ok(frame) => frame.into_data().ok().map(Ok),
+            Err(e) => Some(Err(e)),
+        }
+    });
     verify_form(body, &boundary).await
 }
 
-async fn verify_form(body: Bytes, boundary: &str) -> Result<(), String> {
-    let stream = futures_util::stream::once(async move { Ok::<_, Infallible>(body) });
-    let mut multipart = multer::Multipart::new(stream, boundary);
+/// What arrived in the file part.
+struct Content {
+    file_name: Option<String>,
+    part_type: Option<String>,
+    sha256: String,
+    blake2_256: String,
+}
+
+async fn verify_form<S, E>(body: S, boundary: &str) -> Result<(), String>
+where
+    S: futures_util::Stream<Item = Result<Bytes, E>> + Send + 'static,
+    E: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let mut multipart = multer::Multipart::new(body, boundary);
     let mut fields: Vec<(String, String)> = Vec::new();
     let mut content = None;
-    while let Some(field) = multipart.next_field().await.map_err(|e| e.to_string())? {
+    while let Some(mut field) = multipart.next_field().await.map_err(|e| e.to_string())? {
         let name = field.name().unwrap_or_default().to_owned();
-        let file_name = field.file_name().map(str::to_owned);
-        let part_type = field.content_type().map(|m| m.to_string());
-        let data = field.bytes().await.map_err(|e| e.to_string())?;
-        match name.as_str() {
-            "content" => content = Some((file_name, part_type, data)),
-            "gpg_signature" => {}
-            _ => fields.push((name, String::from_utf8_lossy(&data).into_owned())),
+        if name == "content" {
+            let file_name = field.file_name().map(str::to_owned);
+            let part_type = field.content_type().map(|m| m.to_string());
+            let mut sha = Sha256::new();
+            let mut blake = blake2b_simd::Params::new().hash_length(32).to_state();
+            while let Some(chunk) = field.chunk().await.map_err(|e| e.to_string())? {
+                sha.update(&chunk);
+                blake.update(&chunk);
+            }
+            content = Some(Content {
+                file_name,
+                part_type,
+                sha256: sha.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+                blake2_256: blake.finalize().to_hex().to_string(),
+            });
+        } else if name != "gpg_signature" {
+            let data = field.bytes().await.map_err(|e| e.to_string())?;
+            fields.push((name, String::from_utf8_lossy(&data).into_owned()));
         }
     }
+    check_fields(&fields, content.ok_or("no content part")?)
+}
+
+fn check_fields(fields: &[(String, String)], content: Content) -> Result<(), String> {
+    let all = |name: &str| fields.iter().filter(|(k, _)| k == name).count();
     let field = |name: &str| {
         fields
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     };
-    let (file_name, part_type, data) = content.ok_or("no content part")?;
-    if file_name.as_deref().is_none_or(str::is_empty) {
+    let file_name = content.file_name.as_deref().unwrap_or_default();
+    if file_name.is_empty() {
         return Err("the content part has no file name".into());
     }
-    if part_type.as_deref() != Some("application/octet-stream") {
-        return Err(format!("the content part's type is {part_type:?}"));
+    if content.part_type.as_deref() != Some("application/octet-stream") {
+        return Err(format!(
+            "the content part's type is {:?}",
+            content.part_type
+        ));
     }
     if field(":action") != Some("file_upload") || field("protocol_version") != Some("1") {
         return Err("the protocol fields are missing".into());
+    }
+    for single in [
+        "name",
+        "version",
+        "metadata_version",
+        "filetype",
+        "pyversion",
+        "sha256_digest",
+        "blake2_256_digest",
+        "summary",
+        "description",
+        "requires_python",
+        "license",
+        "license_expression",
+    ] {
+        if all(single) > 1 {
+            return Err(format!(
+                "the single-value field {single} is sent {} times",
+                all(single)
+            ));
+        }
     }
     for required in [
         "name",
@@ -131,18 +176,28 @@ async fn verify_form(body: Bytes, boundary: &str) -> Result<(), String> {
             return Err(format!("the field {required} is missing"));
         }
     }
-    let sha256: String = Sha256::digest(&data)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    if field("sha256_digest") != Some(sha256.as_str()) {
+    let expected_type = if file_name.ends_with(".whl") {
+        "bdist_wheel"
+    } else {
+        "sdist"
+    };
+    if field("filetype") != Some(expected_type) {
         return Err(format!(
-            "sha256_digest {:?} does not match the content's {sha256}",
-            field("sha256_digest")
+            "filetype {:?} does not fit {file_name}",
+            field("filetype")
         ));
     }
-    let blake2 = blake2b_simd::Params::new().hash_length(32).hash(&data);
-    if field("blake2_256_digest") != Some(blake2.to_hex().as_str()) {
+    if expected_type == "sdist" && field("pyversion") != Some("source") {
+        return Err("an sdist's pyversion must be 'source'".into());
+    }
+    if field("sha256_digest") != Some(content.sha256.as_str()) {
+        return Err(format!(
+            "sha256_digest {:?} does not match the content's {}",
+            field("sha256_digest"),
+            content.sha256
+        ));
+    }
+    if field("blake2_256_digest") != Some(content.blake2_256.as_str()) {
         return Err("blake2_256_digest does not match the content".into());
     }
     Ok(())
@@ -185,10 +240,11 @@ Content-Type: application/octet-stream\r\n\r\n",
     }
 
     fn run(body: Bytes) -> Result<(), String> {
+        let stream = futures_util::stream::once(async move { Ok::<_, Infallible>(body) });
         tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap()
-            .block_on(verify_form(body, "B"))
+            .block_on(verify_form(stream, "B"))
     }
 
     #[test]

@@ -98,7 +98,12 @@ fn dry_run_verifies_the_real_requests_without_credentials_or_network() {
         .args(["upload", "--dry-run", "--print-hash"])
         .arg(dir.path()));
     assert_eq!(out.code, 0, "{}", out.stderr);
-    out.stdout_has("ready     mintup_hatch_demo-0.4.2-py3-none-any.whl  3.5 KiB  verified; would go to https://upload.pypi.org/legacy/\n")
+    let sha256 = crate::support::sha256_hex(
+        &std::fs::read(good("mintup_hatch_demo-0.4.2-py3-none-any.whl")).unwrap(),
+    );
+    out.stdout_has(&format!(
+        "ready     mintup_hatch_demo-0.4.2-py3-none-any.whl  3.5 KiB  sha256 {sha256}; verified, would go to https://upload.pypi.org/legacy/\n"
+    ))
         .stdout_has("ready     mintup_hatch_demo-0.4.2.tar.gz")
         .stdout_has("  sha256      ");
     assert!(out.stderr.is_empty(), "{}", out.stderr);
