@@ -20,5 +20,6 @@ pub mod http;
 pub mod index;
 pub mod mint;
 pub mod report;
+pub mod rst;
 pub mod settings;
 pub mod upload;

@@ -20,5 +20,7 @@ mod fake_index;
 mod mint;
 /// A real pypiserver: upload, download back, re-upload.
 mod pypiserver;
+/// The reStructuredText judge against docutils on every sample.
+mod rst_parity;
 /// The same fixtures uploaded by twine and by mintup, fields compared.
 mod twine_parity;
