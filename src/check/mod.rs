@@ -6,6 +6,7 @@
 mod archive_rules;
 mod batch_rules;
 pub mod classifiers;
+mod description_rules;
 mod filename_rules;
 mod metadata_rules;
 pub mod record_rules;
@@ -128,6 +129,7 @@ pub fn check_all(files: &[FileFacts], target: IndexKind) -> Vec<FileVerdict> {
             let mut problems = Vec::new();
             problems.extend(filename_rules::check(file, target));
             problems.extend(metadata_rules::check(&file.metadata, target));
+            problems.extend(description_rules::check(&file.metadata, target));
             problems.extend(archive_rules::check(file, target));
             problems.extend(record_rules::check(file, target));
             FileVerdict {

@@ -118,13 +118,22 @@ fn dry_run_verifies_the_real_requests_without_credentials_or_network() {
 /// A wheel whose RECORD promises `promised` for `x/__init__.py`, which holds
 /// `a = 1\n`.
 fn wheel_with_record(dir: &std::path::Path, promised: &[u8]) -> String {
+    wheel(
+        dir,
+        b"Metadata-Version: 2.1\nName: x\nVersion: 1.0\n",
+        promised,
+    )
+}
+
+/// A wheel of project `x` with this METADATA; RECORD promises `promised` for
+/// `x/__init__.py`, which holds `a = 1\n`.
+fn wheel(dir: &std::path::Path, metadata: &[u8], promised: &[u8]) -> String {
     use base64::Engine as _;
     use sha2::Digest as _;
     use std::io::Write;
     let path = dir.join("x-1.0-py3-none-any.whl");
     let hash =
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(promised));
-    let metadata = b"Metadata-Version: 2.1\nName: x\nVersion: 1.0\n";
     let wheel = b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n";
     let record = format!(
         "x/__init__.py,sha256={hash},{}\nx-1.0.dist-info/METADATA,,\nx-1.0.dist-info/WHEEL,,\nx-1.0.dist-info/RECORD,,\n",
@@ -162,4 +171,52 @@ fn a_lying_record_is_caught() {
     let out = upload(&index.url, "u", &[], &[wheel]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     out.stderr_has("warning: record: RECORD says x/__init__.py has 7 bytes; it has 6");
+}
+
+/// A wheel whose METADATA carries this description and content type.
+fn wheel_describing(dir: &std::path::Path, kind: &str, description: &str) -> String {
+    let metadata = format!(
+        "Metadata-Version: 2.1\nName: x\nVersion: 1.0\nDescription-Content-Type: {kind}\n\n{description}"
+    );
+    wheel(dir, metadata.as_bytes(), b"a = 1\n")
+}
+
+#[test]
+fn a_description_pypi_cannot_render_fails_as_twine_check_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = "Demo\n====\n\nCall it with *args.\n";
+    let wheel = wheel_describing(dir.path(), "text/x-rst", broken);
+    let out = check(&[&wheel]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    out.stdout_has("FAILED  x-1.0-py3-none-any.whl\n    error: description: the reStructuredText description does not render on PyPI: line 4: Inline emphasis start-string without end-string. (WARNING); fix that line of the README");
+    let twine = crate::support::run(
+        std::process::Command::new(crate::support::peers::venv_bin("twine"))
+            .args(["check", &wheel]),
+    );
+    assert_eq!(twine.code, 1, "twine check agrees: {}", twine.stdout);
+    // Only PyPI renders descriptions: another index gets a warning.
+    let out = check(&[
+        "--repository-url",
+        "https://devpi.example/root/dev/",
+        &wheel,
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    out.stdout_has("warning: description: ");
+    // The upload pre-flight stops the batch before anything is sent.
+    let out = run(mintup(dir.path()).args(["upload", "--dry-run", &wheel]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    out.stderr_has("error: description: the reStructuredText description does not render on PyPI");
+
+    let fine = wheel_describing(
+        dir.path(),
+        "text/x-rst",
+        "Demo\n====\n\nCall it with ``*args``.\n",
+    );
+    assert_eq!(check(&[&fine]).code, 0);
+    let twine = crate::support::run(
+        std::process::Command::new(crate::support::peers::venv_bin("twine")).args(["check", &fine]),
+    );
+    assert_eq!(twine.code, 0, "twine check agrees: {}", twine.stdout);
+    let markdown = wheel_describing(dir.path(), "text/markdown", broken);
+    assert_eq!(check(&[&markdown]).code, 0);
 }
