@@ -1,7 +1,7 @@
 //! The long description must render as PyPI renders it for its content
 //! type (`../shared/reference/legacy-upload.md` §5, step 6): reStructuredText
-//! (also the default when no type is given) as docutils judges it; Markdown
-//! and plain text always render.
+//! (also the default when no type is given, and what an unknown type is
+//! read as) as docutils judges it; Markdown and plain text always render.
 
 use super::{Problem, Target};
 use crate::dist::Metadata;
@@ -22,7 +22,9 @@ pub(super) fn check(meta: &Metadata, target: Target) -> Option<Problem> {
                 .to_ascii_lowercase()
         })
         .unwrap_or_else(|| "text/x-rst".to_owned());
-    if essence != "text/x-rst" {
+    // Any other declared type is already a failure of its own; twine
+    // renders it as reStructuredText, and so does this rule.
+    if matches!(essence.as_str(), "text/plain" | "text/markdown") {
         return None;
     }
     let first = rst::check(text).into_iter().next()?;

@@ -393,21 +393,21 @@ impl Parser<'_> {
     /// A section title: its level must fit the styles seen so far.
     fn section(&mut self, title: &str, style: (Option<char>, char), line: usize) {
         let doc = &mut *self.doc;
-        let consistent = match doc.title_styles.iter().position(|s| *s == style) {
-            None if doc.title_styles.len() == doc.section_level => {
-                doc.title_styles.push(style);
-                doc.section_level += 1;
-                true
-            }
-            None => false,
-            Some(index) if index < doc.section_level + 1 => {
-                doc.section_level = index + 1;
-                true
-            }
-            Some(_) => false,
+        let old_level = doc.section_level;
+        let new_level = match doc.title_styles.iter().position(|s| *s == style) {
+            Some(index) => index + 1,
+            None => doc.title_styles.len() + 1,
         };
-        if !consistent {
-            doc.severe(line, "Title level inconsistent:");
+        if new_level > old_level + 1 {
+            doc.error(
+                line,
+                format!("Inconsistent title style: skip from level {old_level} to {new_level}."),
+            );
+        } else {
+            if new_level > doc.title_styles.len() {
+                doc.title_styles.push(style);
+            }
+            doc.section_level = new_level;
         }
         let plain = self.inline(title, line);
         self.doc.implicit_target(&plain, None);
