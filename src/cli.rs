@@ -229,6 +229,23 @@ pub struct UploadArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: u64,
 
+    /// Retry a transient failure (connection refused or reset, timeout, 429,
+    /// 500/502/503/504) up to N times, with exponential backoff and jitter
+    /// [default: 3] [env: MINTUP_RETRIES]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=10))]
+    pub retries: Option<u32>,
+
+    /// The simple index (PEP 503/691) that tells which files the index has,
+    /// for hash-verified skips and retries; known for PyPI and TestPyPI
+    /// [env: MINTUP_CHECK_URL]
+    #[arg(long, value_name = "URL")]
+    pub check_url: Option<String>,
+
+    /// Allow sending credentials over plain http to a host other than this
+    /// machine
+    #[arg(long)]
+    pub allow_insecure_http: bool,
+
     /// Do everything but upload: check, hash, build and stream each request to
     /// a loopback index inside mintup that verifies it. Needs no credentials
     /// and no network

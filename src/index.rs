@@ -30,6 +30,16 @@ impl IndexKind {
         Some(format!("https://{host}/project/{project}/{version}/"))
     }
 
+    /// The simple index that tells which files the index holds, where it is
+    /// known without configuration.
+    pub fn simple_index(self) -> Option<&'static str> {
+        match self {
+            IndexKind::Pypi => Some("https://pypi.org/simple/"),
+            IndexKind::TestPypi => Some("https://test.pypi.org/simple/"),
+            IndexKind::Other => None,
+        }
+    }
+
     pub fn is_pypi_like(self) -> bool {
         self != IndexKind::Other
     }

@@ -206,6 +206,8 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
         verbose: plan.verbose,
         verify: plan.verify,
         stall_timeout: plan.stall_timeout,
+        retries: plan.retries,
+        check_url: plan.check_url,
     };
     let reports = runtime.block_on(async {
         if !dry_run {
@@ -218,6 +220,8 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
                 url: loopback.url.clone(),
                 ..job.target
             },
+            // Nothing leaves the machine in a dry run.
+            check_url: None,
             ..job
         };
         upload::run(job, reporter).await.map_err(Error::from)
@@ -403,12 +407,11 @@ fn print_report(report: &FileReport, print_hash: bool, dry_run_target: Option<&s
             eprintln!("warning: {}: the index says: {w}", report.filename);
         }
         FileResult::Skipped { message, content } => match content {
-            ExistingContent::Differs => eprintln!(
-                "warning: {} was skipped, but the index's copy differs from this file (the \
-                 index accepts identical re-uploads): {message}",
+            ExistingContent::Identical => eprintln!(
+                "note: {} was skipped: the index already has it, with the same sha256",
                 report.filename
             ),
-            ExistingContent::Unknown => eprintln!(
+            ExistingContent::Unknown | ExistingContent::Differs => eprintln!(
                 "note: {} was skipped; the index does not say whether its copy is identical: {message}",
                 report.filename
             ),

@@ -10,6 +10,7 @@ use crate::cli::{MintArgs, RepositoryArgs, TlsArgs, TokenFormat, TrustedPublishi
 use crate::config::env::EnvSnapshot;
 use crate::config::pypirc::{Pypirc, PypircError, PypircSection};
 pub use crate::index::IndexKind;
+use crate::index::is_loopback;
 use crate::mint::Provider;
 
 pub const PYPI_UPLOAD_URL: &str = "https://upload.pypi.org/legacy/";
@@ -51,6 +52,10 @@ pub struct UploadPlan {
     pub verbose: bool,
     pub verify: bool,
     pub stall_timeout: std::time::Duration,
+    /// Retries of a transient failure, per file.
+    pub retries: u32,
+    /// The simple index consulted for the files the index already has.
+    pub check_url: Option<Url>,
     /// Things the user should know about how the settings were read.
     pub notes: Vec<String>,
 }
@@ -86,6 +91,16 @@ pub enum SettingsError {
     },
     #[error("MINTUP_TRUSTED_PUBLISHING must be auto, always or never, not '{0}'")]
     TrustedPublishingValue(String),
+    #[error("MINTUP_RETRIES must be a number from 0 to {MAX_RETRIES}, not '{0}'")]
+    RetriesValue(String),
+    #[error("refusing to send credentials over plain http to {0}")]
+    InsecureHttp(String),
+    #[error("'{url}' is not a usable --check-url")]
+    BadCheckUrl {
+        url: String,
+        #[source]
+        problem: url::ParseError,
+    },
 }
 
 impl SettingsError {
@@ -103,6 +118,10 @@ impl SettingsError {
                  in GitHub Actions, prefer trusted publishing"
                     .into(),
             ),
+            SettingsError::InsecureHttp(url) => Some(format!(
+                "anyone on the path can read them; use {}, or pass --allow-insecure-http if this network is trusted",
+                url.replacen("http://", "https://", 1)
+            )),
             SettingsError::BadUrl { .. } => Some(format!(
                 "for PyPI the upload URL is {PYPI_UPLOAD_URL}, for TestPyPI {TESTPYPI_UPLOAD_URL}"
             )),
@@ -310,6 +329,16 @@ pub fn resolve_upload(
     };
 
     let (ca_cert, client_cert) = resolve_tls(&args.tls, env, section);
+    // Every upload carries credentials; only a dry run sends nothing out.
+    if url.scheme() == "http" && !is_loopback(&url) && !args.allow_insecure_http && !args.dry_run {
+        return Err(SettingsError::InsecureHttp(url.to_string()));
+    }
+    let check_url = match args.check_url.as_deref().or(env.get("MINTUP_CHECK_URL")) {
+        Some(text) => Some(parse_check_url(text)?),
+        None => kind
+            .simple_index()
+            .map(|known| Url::parse(known).expect("a valid built-in URL")),
+    };
 
     Ok(UploadPlan {
         dists: args.dists.clone(),
@@ -324,7 +353,35 @@ pub fn resolve_upload(
         verbose: args.verbose,
         verify: !args.no_verify,
         stall_timeout: std::time::Duration::from_secs(args.timeout),
+        retries: match (args.retries, env.get("MINTUP_RETRIES")) {
+            (Some(n), _) => n,
+            (None, Some(text)) => text
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| *n <= MAX_RETRIES)
+                .ok_or_else(|| SettingsError::RetriesValue(text.to_owned()))?,
+            (None, None) => DEFAULT_RETRIES,
+        },
+        check_url,
         notes,
+    })
+}
+
+/// Retries of a transient failure unless told otherwise, and the most allowed.
+pub const DEFAULT_RETRIES: u32 = 3;
+pub const MAX_RETRIES: u32 = 10;
+
+/// A simple index URL, with the trailing slash project names are joined to.
+fn parse_check_url(text: &str) -> Result<Url, SettingsError> {
+    let with_slash = if text.ends_with('/') {
+        text.to_owned()
+    } else {
+        format!("{text}/")
+    };
+    Url::parse(&with_slash).map_err(|problem| SettingsError::BadCheckUrl {
+        url: text.to_owned(),
+        problem,
     })
 }
 
@@ -626,6 +683,66 @@ mod tests {
         assert_eq!(plan.target.url.as_str(), PYPI_UPLOAD_URL);
         assert_eq!(plan.target.kind, IndexKind::Pypi);
         assert_eq!(creds(&plan), ("__token__".into(), "pypi-x".into()));
+    }
+
+    #[test]
+    fn retries_and_check_url_come_from_flag_then_env_then_the_index() {
+        let token = [("MINTUP_TOKEN", "pypi-x")];
+        let plan = resolve(&[], &token, None).unwrap();
+        assert_eq!(plan.retries, DEFAULT_RETRIES);
+        assert_eq!(
+            plan.check_url.as_ref().map(Url::as_str),
+            Some("https://pypi.org/simple/")
+        );
+        let env = [
+            ("MINTUP_TOKEN", "pypi-x"),
+            ("MINTUP_RETRIES", "5"),
+            ("MINTUP_CHECK_URL", "https://mirror.example/simple"),
+        ];
+        let plan = resolve(&[], &env, None).unwrap();
+        assert_eq!(plan.retries, 5);
+        assert_eq!(
+            plan.check_url.as_ref().map(Url::as_str),
+            Some("https://mirror.example/simple/")
+        );
+        let plan = resolve(
+            &["--retries", "0", "--check-url", "https://x/s/"],
+            &env,
+            None,
+        )
+        .unwrap();
+        assert_eq!(plan.retries, 0);
+        assert_eq!(
+            plan.check_url.as_ref().map(Url::as_str),
+            Some("https://x/s/")
+        );
+        let other = ["--repository-url", "https://devpi.example/root/dev/"];
+        assert_eq!(resolve(&other, &token, None).unwrap().check_url, None);
+        let bad = [("MINTUP_TOKEN", "pypi-x"), ("MINTUP_RETRIES", "many")];
+        assert!(matches!(
+            resolve(&[], &bad, None),
+            Err(SettingsError::RetriesValue(v)) if v == "many"
+        ));
+    }
+
+    #[test]
+    fn credentials_never_go_over_plain_http_to_another_host() {
+        let token = [("MINTUP_TOKEN", "pypi-x")];
+        let remote = ["--repository-url", "http://index.example/legacy/"];
+        let err = resolve(&remote, &token, None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "refusing to send credentials over plain http to http://index.example/legacy/"
+        );
+        assert!(
+            err.hint()
+                .unwrap()
+                .contains("https://index.example/legacy/")
+        );
+        let allowed = [remote[0], remote[1], "--allow-insecure-http"];
+        assert!(resolve(&allowed, &token, None).is_ok());
+        let local = ["--repository-url", "http://127.0.0.1:8080/"];
+        assert!(resolve(&local, &token, None).is_ok());
     }
 
     #[test]

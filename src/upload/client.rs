@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::TryStreamExt;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use reqwest::multipart::{Form, Part};
 use tokio_util::io::ReaderStream;
 use url::Url;
@@ -48,6 +48,7 @@ pub struct RawAnswer {
     pub content_type: Option<String>,
     pub reason: Option<String>,
     pub location: Option<String>,
+    pub retry_after: Option<String>,
     pub body: String,
 }
 
@@ -157,6 +158,7 @@ async fn read_answer(
     };
     let content_type = header(CONTENT_TYPE);
     let location = header(LOCATION);
+    let retry_after = header(RETRY_AFTER);
     let reason = response
         .extensions()
         .get::<hyper::ext::ReasonPhrase>()
@@ -185,6 +187,7 @@ async fn read_answer(
         content_type,
         reason,
         location,
+        retry_after,
         body: String::from_utf8_lossy(&body).into_owned(),
     })
 }

@@ -4,9 +4,11 @@
 
 pub mod client;
 pub mod dry_run;
+pub mod existing;
 pub mod form;
 pub mod outcome;
 pub mod response;
+pub mod retry;
 pub mod stall;
 
 use std::sync::Arc;
@@ -100,6 +102,10 @@ pub struct UploadJob {
     pub verify: bool,
     /// Abandon a file's request when nothing moves for this long.
     pub stall_timeout: Duration,
+    /// Retries of a transient failure, per file.
+    pub retries: u32,
+    /// The simple index that says which files the index has.
+    pub check_url: Option<url::Url>,
 }
 
 /// Failures that stop the run before any file is sent.
@@ -246,6 +252,7 @@ pub async fn run(
         .first()
         .map(|p| spawn_digest(&p.dist, job.print_hash));
     let mut failed = false;
+    let mut listings = Listings::default();
     for (i, item) in prepared.iter().enumerate() {
         let filename = item.dist.filename.filename.clone();
         let page = job
@@ -308,6 +315,7 @@ pub async fn run(
                         credentials: &credentials,
                     },
                     Arc::clone(&reporter),
+                    &mut listings,
                 )
                 .await;
                 (Some(digests), result)
@@ -351,19 +359,168 @@ struct Sending<'a> {
     credentials: &'a Credentials,
 }
 
+/// Project listings read from the check URL before sending, one fetch per
+/// project and run.
+type Listings = std::collections::HashMap<String, existing::Listing>;
+
+/// Send one file: not at all when the index already has it, and again after
+/// a transient failure, but never into a duplicate: after an answer that
+/// leaves open whether the file was stored, the index is asked first.
 async fn upload_one(
     job: &UploadJob,
     item: &Prepared,
     sending: Sending<'_>,
     reporter: Arc<dyn Reporter>,
+    listings: &mut Listings,
 ) -> FileResult {
-    let Sending {
-        digests,
-        contents,
-        credentials,
-    } = sending;
+    let file = item.dist.filename.filename.clone();
+    let project = item.metadata.name.clone();
+    let sha256 = sending.digests.sha256.clone();
+    let lookup = Lookup {
+        job,
+        project: &project,
+        credentials: sending.credentials,
+    };
+    if job.check_url.is_some() {
+        let listing = match listings.get(&project) {
+            Some(listing) => Ok(listing.clone()),
+            None => lookup.listing().await,
+        };
+        match listing {
+            Ok(listing) => {
+                let presence = listing.presence(&file, &sha256);
+                listings.insert(project.clone(), listing);
+                match presence {
+                    existing::Presence::Same => {
+                        return FileResult::Skipped {
+                            message: "the index already has it, with the same sha256".into(),
+                            content: ExistingContent::Identical,
+                        };
+                    }
+                    existing::Presence::Different { theirs } => {
+                        return FileResult::Failed(FileError::ExistsDifferent {
+                            file,
+                            ours: sha256,
+                            theirs: Some(theirs),
+                        });
+                    }
+                    existing::Presence::Absent | existing::Presence::NoDigest => {}
+                }
+            }
+            Err(e) => reporter.note(&format!(
+                "note: {file}: could not ask the index whether it already has it ({}); sending it",
+                crate::error::render(&e, None).trim()
+            )),
+        }
+    }
+    let attempts = job.retries + 1;
+    let mut maybe_stored = false;
+    let mut attempt = 1;
+    loop {
+        if maybe_stored {
+            match lookup.presence(&file, &sha256).await {
+                Some(existing::Presence::Same) => {
+                    reporter.note(&format!(
+                        "note: {file}: an earlier attempt had landed (the index has it with the same sha256)"
+                    ));
+                    return FileResult::Uploaded { warnings: None };
+                }
+                Some(existing::Presence::Different { theirs }) => {
+                    return FileResult::Failed(FileError::ExistsDifferent {
+                        file,
+                        ours: sha256,
+                        theirs: Some(theirs),
+                    });
+                }
+                _ => {}
+            }
+        }
+        let contents = sending.contents.clone();
+        let (result, transient) = attempt_once(job, item, &sending, contents, &reporter).await;
+        let Some(transient) = transient else {
+            return match result {
+                AttemptResult::Answer(outcome) => {
+                    settle(job, &lookup, &file, &sha256, outcome, maybe_stored).await
+                }
+                AttemptResult::Failed(error) => FileResult::Failed(error),
+            };
+        };
+        let failure = match result {
+            AttemptResult::Failed(error) => error,
+            AttemptResult::Answer(outcome) => outcome_error(job, &file, outcome),
+        };
+        let wait = (attempt < attempts)
+            .then(|| retry::wait(attempt, &transient, retry::jitter()))
+            .flatten();
+        let Some(wait) = wait else {
+            return FileResult::Failed(if attempt > 1 {
+                FileError::GaveUp {
+                    file,
+                    attempts: attempt,
+                    last: Box::new(failure),
+                }
+            } else {
+                failure
+            });
+        };
+        reporter.note(&format!(
+            "{file}: retrying in {:.1}s (attempt {}/{attempts}): {}",
+            wait.as_secs_f64(),
+            attempt + 1,
+            transient.reason()
+        ));
+        tokio::time::sleep(wait).await;
+        maybe_stored |= transient.ambiguous();
+        attempt += 1;
+    }
+}
+
+/// Asks the check URL about one project.
+struct Lookup<'a> {
+    job: &'a UploadJob,
+    project: &'a str,
+    credentials: &'a Credentials,
+}
+
+impl Lookup<'_> {
+    async fn listing(&self) -> Result<existing::Listing, existing::LookupError> {
+        let check_url = self
+            .job
+            .check_url
+            .as_ref()
+            .expect("a lookup needs a check URL");
+        let credentials =
+            existing::same_origin(check_url, &self.job.target.url).then_some(self.credentials);
+        existing::fetch(&self.job.client, check_url, self.project, credentials).await
+    }
+
+    /// Where the file stands, when the index can tell.
+    async fn presence(&self, file: &str, sha256: &str) -> Option<existing::Presence> {
+        self.job.check_url.as_ref()?;
+        self.listing()
+            .await
+            .ok()
+            .map(|listing| listing.presence(file, sha256))
+    }
+}
+
+enum AttemptResult {
+    Answer(Outcome),
+    Failed(FileError),
+}
+
+/// Send the file once: its result, and whether trying again may help.
+async fn attempt_once(
+    job: &UploadJob,
+    item: &Prepared,
+    sending: &Sending<'_>,
+    contents: Option<Vec<u8>>,
+    reporter: &Arc<dyn Reporter>,
+) -> (AttemptResult, Option<retry::Transient>) {
     let file = item.dist.filename.filename.clone();
     let url = job.target.url.to_string();
+    let digests = sending.digests;
+    let credentials = sending.credentials;
     let fields = build_fields(&item.metadata, &item.dist.filename, digests, &item.extras);
     if job.verbose {
         reporter.note(&format!(
@@ -384,10 +541,15 @@ async fn upload_one(
         size: digests.size,
         signature: item.signature.clone(),
     };
-    let raw: RawAnswer = match client::send_file(&job.client, request, Arc::clone(&reporter)).await
-    {
+    let raw: RawAnswer = match client::send_file(&job.client, request, Arc::clone(reporter)).await {
         Ok(raw) => raw,
-        Err(source) => return FileResult::Failed(FileError::Send { file, url, source }),
+        Err(source) => {
+            let transient = retry::transient_error(&source);
+            return (
+                AttemptResult::Failed(FileError::Send { file, url, source }),
+                transient,
+            );
+        }
     };
     if job.verbose {
         reporter.note(&format!(
@@ -398,6 +560,11 @@ async fn upload_one(
             raw.body.trim()
         ));
     }
+    let transient = retry::transient_status(
+        raw.status,
+        raw.reason.as_deref().unwrap_or(""),
+        raw.retry_after.as_deref(),
+    );
     let answer = Answer {
         status: raw.status,
         content_type: raw.content_type.as_deref(),
@@ -405,27 +572,84 @@ async fn upload_one(
         reason: raw.reason.as_deref(),
         location: raw.location.as_deref(),
     };
-    match classify(&answer) {
-        // Only Warehouse uses the body of a 200 for warnings; other indexes
-        // say "OK" or the like there.
-        Outcome::Uploaded { warnings } => FileResult::Uploaded {
-            warnings: warnings.filter(|_| job.target.kind.is_pypi_like()),
-        },
-        Outcome::AlreadyExists { message } if job.skip_existing => FileResult::Skipped {
-            content: outcome::ExistingContent::judge(job.target.kind, &message),
-            message,
-        },
-        Outcome::AlreadyExists { message } => FileResult::Failed(FileError::Exists {
-            file,
-            url,
+    (AttemptResult::Answer(classify(&answer)), transient)
+}
+
+/// A final answer's result. "Already exists" is checked against the index's
+/// listing where there is one: after an attempt that may have stored the
+/// file, or with `--skip-existing`, the same sha256 there means done.
+async fn settle(
+    job: &UploadJob,
+    lookup: &Lookup<'_>,
+    file: &str,
+    sha256: &str,
+    outcome: Outcome,
+    maybe_stored: bool,
+) -> FileResult {
+    let Outcome::AlreadyExists { message } = outcome else {
+        return match outcome {
+            // Only Warehouse uses the body of a 200 for warnings; other
+            // indexes say "OK" or the like there.
+            Outcome::Uploaded { warnings } => FileResult::Uploaded {
+                warnings: warnings.filter(|_| job.target.kind.is_pypi_like()),
+            },
+            other => FileResult::Failed(outcome_error(job, file, other)),
+        };
+    };
+    if maybe_stored || job.skip_existing {
+        match lookup.presence(file, sha256).await {
+            Some(existing::Presence::Same) if maybe_stored => {
+                return FileResult::Uploaded { warnings: None };
+            }
+            Some(existing::Presence::Same) => {
+                return FileResult::Skipped {
+                    message,
+                    content: ExistingContent::Identical,
+                };
+            }
+            Some(existing::Presence::Different { theirs }) => {
+                return FileResult::Failed(FileError::ExistsDifferent {
+                    file: file.to_owned(),
+                    ours: sha256.to_owned(),
+                    theirs: Some(theirs),
+                });
+            }
+            _ => {}
+        }
+    }
+    match ExistingContent::judge(job.target.kind, &message) {
+        // The index takes identical re-uploads, so its copy differs.
+        ExistingContent::Differs => FileResult::Failed(FileError::ExistsDifferent {
+            file: file.to_owned(),
+            ours: sha256.to_owned(),
+            theirs: None,
+        }),
+        content if job.skip_existing => FileResult::Skipped { message, content },
+        _ => FileResult::Failed(FileError::Exists {
+            file: file.to_owned(),
+            url: job.target.url.to_string(),
             message,
             pypi_like: job.target.kind.is_pypi_like(),
         }),
-        Outcome::Rejected(rejection) => FileResult::Failed(FileError::Rejected {
-            file,
+    }
+}
+
+/// An answer that is not an upload, as a failure.
+fn outcome_error(job: &UploadJob, file: &str, outcome: Outcome) -> FileError {
+    let url = job.target.url.to_string();
+    match outcome {
+        Outcome::Rejected(rejection) => FileError::Rejected {
+            file: file.to_owned(),
             url,
             rejection,
             kind: job.target.kind,
-        }),
+        },
+        Outcome::AlreadyExists { message } => FileError::Exists {
+            file: file.to_owned(),
+            url,
+            message,
+            pypi_like: job.target.kind.is_pypi_like(),
+        },
+        Outcome::Uploaded { .. } => unreachable!("an upload is not a failure"),
     }
 }

@@ -40,6 +40,8 @@ pub enum ExistingContent {
     Differs,
     /// The index refuses any re-upload (pypiserver) or does not say.
     Unknown,
+    /// Its simple index lists the file with this file's sha256.
+    Identical,
 }
 
 impl ExistingContent {
@@ -94,6 +96,19 @@ pub enum FileError {
         message: String,
         pypi_like: bool,
     },
+    #[error("{file}: the index already has a different file of this name{}", describe_digests(.ours, .theirs.as_deref()))]
+    ExistsDifferent {
+        file: String,
+        ours: String,
+        theirs: Option<String>,
+    },
+    #[error("{file}: gave up after {attempts} attempts")]
+    GaveUp {
+        file: String,
+        attempts: u32,
+        #[source]
+        last: Box<FileError>,
+    },
     #[error("{file}: {url} refused it with {status}: {message}", status = .rejection.status, message = display_message(&.rejection.message))]
     Rejected {
         file: String,
@@ -101,6 +116,15 @@ pub enum FileError {
         rejection: Rejection,
         kind: IndexKind,
     },
+}
+
+fn describe_digests(ours: &str, theirs: Option<&str>) -> String {
+    match theirs {
+        Some(theirs) => format!(" (its sha256 {theirs}, this file's {ours})"),
+        None => format!(
+            " (this file's sha256 is {ours}; the index accepts identical re-uploads, so its copy differs)"
+        ),
+    }
 }
 
 fn display_message(message: &str) -> &str {
@@ -128,6 +152,13 @@ impl FileError {
                 "check the URL and that the server is reachable from here; re-running is safe"
                     .into(),
             ),
+            FileError::ExistsDifferent { .. } => Some(
+                "a published file can never be replaced: bump the version (or add a build tag to \
+                 a wheel) and rebuild; if this file is the right one, the index's copy came from \
+                 another build"
+                    .into(),
+            ),
+            FileError::GaveUp { last, .. } => last.hint(),
             FileError::Exists {
                 pypi_like: true, ..
             } => Some(

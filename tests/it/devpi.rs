@@ -77,14 +77,30 @@ fn upload_download_back_and_reupload() {
     let changed = changed.display().to_string();
     let out = upload(&devpi, &[], std::slice::from_ref(&changed));
     assert_eq!(out.code, 1, "{}", out.stdout);
-    out.stderr_has("already has a file of this name");
-    let out = upload(&devpi, &["--skip-existing"], &[changed]);
+    out.stderr_has("the index already has a different file of this name");
+    // devpi refuses only different bytes, so even --skip-existing fails it.
+    let out = upload(&devpi, &["--skip-existing"], std::slice::from_ref(&changed));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    out.stderr_has("its copy differs");
+
+    // With devpi's simple index as the check URL, both digests are named,
+    // and an identical file is skipped without being sent.
+    let check_url = format!("http://127.0.0.1:{}/alice/dev/+simple/", devpi.port);
+    let out = upload(&devpi, &["--check-url", &check_url], &[changed]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let ours = sha256_hex(&std::fs::read(dir.path().join("legacy_zip-0.1.zip")).unwrap());
+    let theirs = sha256_hex(&std::fs::read(good("legacy_zip-0.1.zip")).unwrap());
+    out.stderr_has(&format!("(its sha256 {theirs}, this file's {ours})"));
+    let out = upload(
+        &devpi,
+        &["--check-url", &check_url],
+        &[good("legacy_zip-0.1.zip")],
+    );
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
         out.stdout.starts_with("skipped   legacy_zip-0.1.zip"),
         "{}",
         out.stdout
     );
-    // devpi refuses only different bytes, so the skip comes with a warning.
-    out.stderr_has("legacy_zip-0.1.zip was skipped, but the index's copy differs from this file");
+    out.stderr_has("the index already has it, with the same sha256");
 }

@@ -246,7 +246,8 @@ fn pypi_file_exists_fails_and_skip_existing_skips() {
 
 #[test]
 fn conflict_409_is_exists_too() {
-    let index = FakeIndex::always(Reply::status(409, "x already exists in non-volatile index"));
+    // pypiserver refuses every re-upload alike: skipped, with a note.
+    let index = FakeIndex::always(Reply::status(409, "File already exists"));
     let out = upload_to(
         &index,
         &["--skip-existing"],
@@ -254,6 +255,12 @@ fn conflict_409_is_exists_too() {
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.results("skipped"), 2, "{}", out.stdout);
+    out.stderr_has("the index does not say whether its copy is identical");
+    // devpi's non-volatile index refuses only different bytes: never skipped.
+    let index = FakeIndex::always(Reply::status(409, "x already exists in non-volatile index"));
+    let out = upload_to(&index, &["--skip-existing"], &[good(HATCH_WHEEL)]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    out.stderr_has("the index already has a different file of this name");
 }
 
 #[test]
@@ -421,7 +428,11 @@ fn first_failure_stops_the_rest() {
         first = false;
         reply
     });
-    let out = upload_to(&index, &[], &[good(HATCH_WHEEL), good(HATCH_SDIST)]);
+    let out = upload_to(
+        &index,
+        &["--retries", "0"],
+        &[good(HATCH_WHEEL), good(HATCH_SDIST)],
+    );
     assert_eq!(out.code, 1);
     assert_eq!(index.received().len(), 1);
     out.stdout_has(&format!("not sent  {HATCH_SDIST}"));
@@ -435,12 +446,18 @@ fn unreachable_server_is_named() {
     let url = format!("http://127.0.0.1:{port}/");
     let home = tempfile::tempdir().unwrap();
     let out = run(mintup(home.path())
-        .args(["upload", "--repository-url", &url, "-u", "u", "-p", SECRET])
+        .args(["upload", "--retries", "1", "--repository-url", &url])
+        .args(["-u", "u", "-p", SECRET])
         .arg(good(HATCH_WHEEL)));
     assert_eq!(out.code, 1);
+    // Refused connections are retried: nothing reached the index.
+    out.stderr_has(&format!("{HATCH_WHEEL}: retrying in "))
+        .stderr_has("(attempt 2/2): cannot connect")
+        .stderr_has(&format!("error: {HATCH_WHEEL}: gave up after 2 attempts"));
     assert!(
-        out.stderr
-            .contains(&format!("error: {HATCH_WHEEL}: could not upload to {url}")),
+        out.stderr.contains(&format!(
+            "caused by: {HATCH_WHEEL}: could not upload to {url}"
+        )),
         "{}",
         out.stderr
     );
@@ -597,6 +614,8 @@ fn a_server_that_stops_answering_is_abandoned_after_the_timeout() {
     let out = run(mintup(home.path())
         .args([
             "upload",
+            "--retries",
+            "0",
             "--timeout",
             "1",
             "--repository-url",

@@ -20,6 +20,8 @@ mod fake_index;
 mod mint;
 /// A real pypiserver: upload, download back, re-upload.
 mod pypiserver;
+/// Retries and hash-verified skips against a fault-injecting index.
+mod retries;
 /// The reStructuredText judge against docutils on every sample.
 mod rst_parity;
 /// The same fixtures uploaded by twine and by mintup, fields compared.

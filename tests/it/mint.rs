@@ -667,6 +667,8 @@ fn an_old_token_is_minted_again_before_the_next_file() {
         verbose: false,
         verify: true,
         stall_timeout: std::time::Duration::from_secs(60),
+        retries: 0,
+        check_url: None,
     };
     let recorder = std::sync::Arc::new(Recorder::default());
     let runtime = tokio::runtime::Builder::new_current_thread()
