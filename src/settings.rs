@@ -329,6 +329,17 @@ pub fn resolve_upload(
     };
 
     let (ca_cert, client_cert) = resolve_tls(&args.tls, env, section);
+    if let CredentialPlan::Ready(credentials) = &credentials
+        && kind.is_pypi_like()
+        && !args.dry_run
+        && credentials.username == TOKEN_USERNAME
+        && !credentials.password.expose().starts_with("pypi-")
+    {
+        notes.push(format!(
+            "the token from {password_source} does not look like a PyPI API token (they start \
+             with pypi-); {url} will likely refuse it"
+        ));
+    }
     // Every upload carries credentials; only a dry run sends nothing out.
     if url.scheme() == "http" && !is_loopback(&url) && !args.allow_insecure_http && !args.dry_run {
         return Err(SettingsError::InsecureHttp(url.to_string()));
@@ -726,6 +737,19 @@ mod tests {
     }
 
     #[test]
+    fn a_token_unlike_pypis_gets_a_note() {
+        let plan = resolve(&["-t", "ghp_notapypitoken"], &[], None).unwrap();
+        assert_eq!(
+            plan.notes,
+            ["the token from --password/--token does not look like a PyPI API token (they start \
+              with pypi-); https://upload.pypi.org/legacy/ will likely refuse it"]
+        );
+        assert!(resolve(&["-t", "pypi-AgEI"], &[], None).unwrap().notes.is_empty());
+        let other = ["--repository-url", "https://devpi.example/root/dev/", "-t", "x"];
+        assert!(resolve(&other, &[], None).unwrap().notes.is_empty());
+    }
+
+    #[test]
     fn credentials_never_go_over_plain_http_to_another_host() {
         let token = [("MINTUP_TOKEN", "pypi-x")];
         let remote = ["--repository-url", "http://index.example/legacy/"];
@@ -834,7 +858,7 @@ mod tests {
                 "--repository-url",
                 "https://upload.pypi.org/legacy",
                 "-t",
-                "t",
+                "pypi-t",
             ],
             &[],
             None,

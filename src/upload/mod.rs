@@ -416,6 +416,8 @@ async fn upload_one(
     let attempts = job.retries + 1;
     let mut maybe_stored = false;
     let mut attempt = 1;
+    let mut url = job.target.url.clone();
+    let mut redirects = 0;
     loop {
         if maybe_stored {
             match lookup.presence(&file, &sha256).await {
@@ -436,7 +438,18 @@ async fn upload_one(
             }
         }
         let contents = sending.contents.clone();
-        let (result, transient) = attempt_once(job, item, &sending, contents, &reporter).await;
+        let (result, transient) =
+            attempt_once(job, &url, item, &sending, contents, &reporter).await;
+        if let Some(next) =
+            same_origin_redirect(&url, &result).filter(|_| redirects < MAX_REDIRECTS)
+        {
+            reporter.note(&format!(
+                "{file}: the index redirects to {next}; sending it there"
+            ));
+            url = next;
+            redirects += 1;
+            continue;
+        }
         let Some(transient) = transient else {
             return match result {
                 AttemptResult::Answer(outcome) => {
@@ -473,6 +486,25 @@ async fn upload_one(
         maybe_stored |= transient.ambiguous();
         attempt += 1;
     }
+}
+
+/// Redirects followed for one file, each within the upload URL's origin.
+const MAX_REDIRECTS: u32 = 3;
+
+/// Where a redirect answer points, when that is the same scheme, host and
+/// port: only there may the credentials (and the body) go again.
+fn same_origin_redirect(url: &url::Url, result: &AttemptResult) -> Option<url::Url> {
+    let AttemptResult::Answer(Outcome::Rejected(response::Rejection {
+        kind: response::RejectKind::Redirect {
+            location: Some(location),
+        },
+        ..
+    })) = result
+    else {
+        return None;
+    };
+    let next = url.join(location).ok()?;
+    (existing::same_origin(url, &next) && next != *url).then_some(next)
 }
 
 /// Asks the check URL about one project.
@@ -512,13 +544,15 @@ enum AttemptResult {
 /// Send the file once: its result, and whether trying again may help.
 async fn attempt_once(
     job: &UploadJob,
+    url: &url::Url,
     item: &Prepared,
     sending: &Sending<'_>,
     contents: Option<Vec<u8>>,
     reporter: &Arc<dyn Reporter>,
 ) -> (AttemptResult, Option<retry::Transient>) {
     let file = item.dist.filename.filename.clone();
-    let url = job.target.url.to_string();
+    let target = url;
+    let url = url.to_string();
     let digests = sending.digests;
     let credentials = sending.credentials;
     let fields = build_fields(&item.metadata, &item.dist.filename, digests, &item.extras);
@@ -531,7 +565,7 @@ async fn attempt_once(
         ));
     }
     let request = FileRequest {
-        url: &job.target.url,
+        url: target,
         credentials,
         fields,
         path: &item.dist.path,

@@ -236,8 +236,9 @@ pub fn rejection_hint(rejection: &Rejection, kind: IndexKind, url: &str) -> Opti
                 format!("the upload URL needs a trailing slash: use --repository-url {location}")
             }
             Some(location) => format!(
-                "redirects are not followed because the request carries credentials; if \
-                 {location} is the real upload URL, pass it with --repository-url"
+                "redirects are followed only within the upload URL's scheme, host and port (the \
+                 request carries credentials); if {location} is the real upload URL, pass it \
+                 with --repository-url"
             ),
             None => "the server redirected without saying where to; check the upload URL".into(),
         },

@@ -90,7 +90,8 @@ impl Run {
     }
 }
 
-/// Run, and check that [`SECRET`] appears in neither stream.
+/// Run, and check that [`SECRET`] appears in neither stream, not even
+/// inside Basic credentials.
 pub fn run(cmd: &mut Command) -> Run {
     let Output {
         status,
@@ -102,12 +103,19 @@ pub fn run(cmd: &mut Command) -> Run {
         stdout: String::from_utf8_lossy(&stdout).into_owned(),
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
     };
-    assert!(
-        !run.stdout.contains(SECRET) && !run.stderr.contains(SECRET),
-        "the password leaked into the output:\n{}\n{}",
-        run.stdout,
-        run.stderr
-    );
+    // The secret itself, and as the Basic credentials the tests' users send.
+    let basic = ["u", "alice", "__token__"].map(|user| {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{SECRET}"))
+    });
+    for leak in std::iter::once(SECRET).chain(basic.iter().map(String::as_str)) {
+        assert!(
+            !run.stdout.contains(leak) && !run.stderr.contains(leak),
+            "the password leaked into the output:\n{}\n{}",
+            run.stdout,
+            run.stderr
+        );
+    }
     run
 }
 
