@@ -741,11 +741,23 @@ mod tests {
         let plan = resolve(&["-t", "ghp_notapypitoken"], &[], None).unwrap();
         assert_eq!(
             plan.notes,
-            ["the token from --password/--token does not look like a PyPI API token (they start \
-              with pypi-); https://upload.pypi.org/legacy/ will likely refuse it"]
+            [
+                "the token from --password/--token does not look like a PyPI API token (they start \
+              with pypi-); https://upload.pypi.org/legacy/ will likely refuse it"
+            ]
         );
-        assert!(resolve(&["-t", "pypi-AgEI"], &[], None).unwrap().notes.is_empty());
-        let other = ["--repository-url", "https://devpi.example/root/dev/", "-t", "x"];
+        assert!(
+            resolve(&["-t", "pypi-AgEI"], &[], None)
+                .unwrap()
+                .notes
+                .is_empty()
+        );
+        let other = [
+            "--repository-url",
+            "https://devpi.example/root/dev/",
+            "-t",
+            "x",
+        ];
         assert!(resolve(&other, &[], None).unwrap().notes.is_empty());
     }
 

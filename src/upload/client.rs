@@ -39,6 +39,8 @@ pub struct FileRequest<'a> {
     pub size: u64,
     /// `<file>.asc`, sent as the `gpg_signature` file part.
     pub signature: Option<(String, Vec<u8>)>,
+    /// Show the request line and headers (credentials redacted).
+    pub verbose: bool,
 }
 
 /// The answer, owned, for [`super::response::classify`].
@@ -49,6 +51,8 @@ pub struct RawAnswer {
     pub reason: Option<String>,
     pub location: Option<String>,
     pub retry_after: Option<String>,
+    /// Every header, as `name: value` lines with credentials redacted.
+    pub headers: Vec<String>,
     pub body: String,
 }
 
@@ -112,8 +116,9 @@ pub async fn send_file(
     form = form.part("content", content);
 
     reporter.start_file(request.filename, request.size);
+    let verbose = request.verbose;
     let exchange = async {
-        let response = client
+        let http_request = client
             .post(request.url.clone())
             .basic_auth(
                 &request.credentials.username,
@@ -126,7 +131,19 @@ pub async fn send_file(
                 "application/json;q=0.9, text/plain;q=0.8, text/html;q=0.7",
             )
             .multipart(form)
-            .send()
+            .build()
+            .map_err(SendError::Http)?;
+        if verbose {
+            let mut lines = vec![format!("> POST {}", http_request.url())];
+            lines.extend(
+                redacted(http_request.headers())
+                    .into_iter()
+                    .map(|h| format!("> {h}")),
+            );
+            reporter.note(&lines.join("\n"));
+        }
+        let response = client
+            .execute(http_request)
             .await
             .map_err(SendError::Http)?;
         progress.touch();
@@ -156,6 +173,7 @@ async fn read_answer(
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
     };
+    let headers = redacted(response.headers());
     let content_type = header(CONTENT_TYPE);
     let location = header(LOCATION);
     let retry_after = header(RETRY_AFTER);
@@ -188,6 +206,52 @@ async fn read_answer(
         reason,
         location,
         retry_after,
+        headers,
         body: String::from_utf8_lossy(&body).into_owned(),
     })
+}
+
+/// Headers as `name: value` lines, with anything that carries credentials
+/// replaced, for `--verbose`.
+pub fn redacted(headers: &reqwest::header::HeaderMap) -> Vec<String> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let shown = match name.as_str() {
+                "authorization" | "proxy-authorization" | "cookie" | "set-cookie" => {
+                    let scheme = value
+                        .to_str()
+                        .ok()
+                        .and_then(|v| v.split_once(' '))
+                        .map_or("", |(scheme, _)| scheme);
+                    format!("{scheme} <redacted>").trim_start().to_owned()
+                }
+                _ => String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            };
+            format!("{name}: {shown}")
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+
+    #[test]
+    fn credentials_in_headers_are_redacted() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            AUTHORIZATION,
+            HeaderValue::from_static("Basic X190b2tlbl9fOnB5cGktc2VjcmV0"),
+        );
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        assert_eq!(
+            redacted(&headers),
+            [
+                "authorization: Basic <redacted>",
+                "accept: application/json"
+            ]
+        );
+    }
 }

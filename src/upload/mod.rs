@@ -574,6 +574,7 @@ async fn attempt_once(
         filename: &file,
         size: digests.size,
         signature: item.signature.clone(),
+        verbose: job.verbose,
     };
     let raw: RawAnswer = match client::send_file(&job.client, request, Arc::clone(reporter)).await {
         Ok(raw) => raw,
@@ -586,11 +587,12 @@ async fn attempt_once(
         }
     };
     if job.verbose {
+        let headers: Vec<String> = raw.headers.iter().map(|h| format!("< {h}")).collect();
         reporter.note(&format!(
-            "{} {} ({})\n{}",
+            "< {} {}\n{}\n{}",
             raw.status,
             raw.reason.as_deref().unwrap_or(""),
-            raw.content_type.as_deref().unwrap_or("no content type"),
+            headers.join("\n"),
             raw.body.trim()
         ));
     }

@@ -644,3 +644,15 @@ fn a_server_that_stops_answering_is_abandoned_after_the_timeout() {
     out.stderr_has("caused by: nothing moved for 1 s, so the request was abandoned")
         .stderr_has("hint: the index stopped answering");
 }
+
+#[test]
+fn verbose_shows_the_exchange_with_credentials_redacted() {
+    let index = FakeIndex::always(Reply::ok().header("x-served-by", "fake"));
+    let out = upload_to(&index, &["--verbose"], &[good(HATCH_WHEEL)]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.stderr_has(&format!("> POST {}", index.url))
+        .stderr_has("> authorization: Basic <redacted>")
+        .stderr_has("> content-type: multipart/form-data; boundary=")
+        .stderr_has("< 200 OK")
+        .stderr_has("< x-served-by: fake");
+}
