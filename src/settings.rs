@@ -483,7 +483,8 @@ pub fn resolve_target<'rc>(
     Ok((Target { url, kind }, section))
 }
 
-/// The CA bundle (`--cert` > `TWINE_CERT` > `.pypirc` `ca_cert`) and the
+/// The CA bundle (`--cert` > `TWINE_CERT` > `.pypirc` `ca_cert` >
+/// `REQUESTS_CA_BUNDLE` > `SSL_CERT_FILE`) and the
 /// client certificate (`--client-cert` > `.pypirc` `client_cert`).
 fn resolve_tls(
     tls: &TlsArgs,
@@ -494,7 +495,10 @@ fn resolve_tls(
         .cert
         .clone()
         .or_else(|| env.get("TWINE_CERT").map(PathBuf::from))
-        .or_else(|| section.and_then(|s| s.ca_cert.as_ref()).map(PathBuf::from));
+        .or_else(|| section.and_then(|s| s.ca_cert.as_ref()).map(PathBuf::from))
+        // What requests (so twine) and OpenSSL-based tools read.
+        .or_else(|| env.get("REQUESTS_CA_BUNDLE").map(PathBuf::from))
+        .or_else(|| env.get("SSL_CERT_FILE").map(PathBuf::from));
     let client_cert = tls.client_cert.clone().or_else(|| {
         section
             .and_then(|s| s.client_cert.as_ref())

@@ -85,13 +85,22 @@ pub fn transient_error(error: &SendError) -> Option<Transient> {
     }
 }
 
+/// A TLS failure somewhere in the chain. An `io::Error` hides the error it
+/// wraps from `source()` (and hyper wraps one in another), so those are
+/// opened too.
 fn is_tls(error: &reqwest::Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(e) = source {
+    let mut pending: Vec<&(dyn std::error::Error + 'static)> = vec![error];
+    while let Some(e) = pending.pop() {
         if e.downcast_ref::<rustls::Error>().is_some() {
             return true;
         }
-        source = e.source();
+        if let Some(inner) = e
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+        {
+            pending.push(inner);
+        }
+        pending.extend(e.source());
     }
     false
 }

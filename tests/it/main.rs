@@ -24,5 +24,7 @@ mod pypiserver;
 mod retries;
 /// The reStructuredText judge against docutils on every sample.
 mod rst_parity;
+/// HTTPS against a local server whose CA the test generates.
+mod tls;
 /// The same fixtures uploaded by twine and by mintup, fields compared.
 mod twine_parity;

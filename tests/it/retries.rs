@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 
 use crate::support::fake_index::{FakeIndex, Received, Reply};
-use crate::support::{Run, good, sha256_hex, upload};
+use crate::support::{Run, SECRET, good, mintup, raw_http, run, sha256_hex, upload};
 
 const WHEEL: &str = "mintup_hatch_demo-0.4.2-py3-none-any.whl";
 const SDIST: &str = "mintup_hatch_demo-0.4.2.tar.gz";
@@ -213,36 +213,15 @@ fn a_connection_reset_mid_body_is_retried() {
             stream
                 .set_read_timeout(Some(std::time::Duration::from_secs(10)))
                 .unwrap();
-            let mut buffer = vec![0u8; 1 << 16];
-            let mut request = Vec::new();
             if connections == 1 {
-                let n = stream.read(&mut buffer).unwrap_or(0);
-                request.extend_from_slice(&buffer[..n]);
+                let mut buffer = vec![0u8; 1 << 16];
+                let _ = stream.read(&mut buffer);
                 drop(stream);
                 continue;
             }
-            let (head_end, length) = loop {
-                let n = stream.read(&mut buffer).unwrap_or(0);
-                assert!(n > 0, "the retry's request ended early");
-                request.extend_from_slice(&buffer[..n]);
-                if let Some(end) = request.windows(4).position(|w| w == b"\r\n\r\n") {
-                    let head = String::from_utf8_lossy(&request[..end]).to_lowercase();
-                    let length: usize = head
-                        .lines()
-                        .find_map(|l| l.strip_prefix("content-length:"))
-                        .map(|v| v.trim().parse().unwrap())
-                        .unwrap();
-                    break (end + 4, length);
-                }
-            };
-            while request.len() < head_end + length {
-                let n = stream.read(&mut buffer).unwrap_or(0);
-                assert!(n > 0, "the retry's body ended early");
-                request.extend_from_slice(&buffer[..n]);
-            }
-            stream
-                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nOK")
-                .unwrap();
+            let request = raw_http::read_request(&mut stream);
+            assert!(request.is_some(), "the retry's request ended early");
+            stream.write_all(raw_http::OK).unwrap();
         }
         connections
     });
@@ -251,4 +230,35 @@ fn a_connection_reset_mid_body_is_retried() {
     out.stderr_has(&format!("{SDIST}: retrying in "))
         .stderr_has("(attempt 2/4): the connection failed");
     assert_eq!(server.join().unwrap(), 2);
+}
+
+#[test]
+fn the_environment_sets_retries_and_the_check_url() {
+    let stored = Stored::default();
+    stored
+        .lock()
+        .unwrap()
+        .push((WHEEL.to_owned(), sha256_of(WHEEL)));
+    let index = stateful(&stored, |_, _| (false, Reply::status(503, "")));
+    let home = tempfile::tempdir().unwrap();
+    let out = run(mintup(home.path())
+        .args([
+            "upload",
+            "--repository-url",
+            &index.url,
+            "-u",
+            "u",
+            "-p",
+            SECRET,
+        ])
+        .env("MINTUP_RETRIES", "0")
+        .env("MINTUP_CHECK_URL", index.at("/simple/"))
+        .args([good(WHEEL), good(SDIST)]));
+    assert_eq!(out.code, 1);
+    out.stdout_has(&format!("skipped   {WHEEL}"));
+    assert_eq!(
+        posts(&index),
+        1,
+        "one attempt for the sdist, none for the wheel"
+    );
 }

@@ -3,6 +3,7 @@
 pub mod fake_index;
 pub mod oidc;
 pub mod peers;
+pub mod raw_http;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
