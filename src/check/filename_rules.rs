@@ -4,7 +4,10 @@
 
 use std::str::FromStr;
 
+use std::sync::LazyLock;
+
 use pep440_rs::Version;
+use regex::Regex;
 
 use super::{FileFacts, Problem, Target};
 use crate::dist::DistKind;
@@ -82,29 +85,87 @@ pub(super) fn check(file: &FileFacts, target: Target) -> Vec<Problem> {
     problems
 }
 
-/// PyPI's allow-list of platform tags, by shape.
+/// Platform tags PyPI lists one by one.
+const LISTED_PLATFORMS: &[&str] = &[
+    "any",
+    "win32",
+    "win_arm64",
+    "win_amd64",
+    "win_ia64",
+    "manylinux1_x86_64",
+    "manylinux1_i686",
+    "manylinux2010_x86_64",
+    "manylinux2010_i686",
+    "manylinux2014_x86_64",
+    "manylinux2014_i686",
+    "manylinux2014_aarch64",
+    "manylinux2014_armv7l",
+    "manylinux2014_ppc64",
+    "manylinux2014_ppc64le",
+    "manylinux2014_s390x",
+    "linux_armv6l",
+    "linux_armv7l",
+];
+const MACOS_ARCHES: &[&str] = &[
+    "ppc",
+    "ppc64",
+    "i386",
+    "x86_64",
+    "arm64",
+    "intel",
+    "fat",
+    "fat3",
+    "fat64",
+    "universal",
+    "universal2",
+];
+/// macOS 11 and later: only `_0` minors (the 10.x series takes any).
+const MACOS_MAJORS: &[&str] = &["11", "12", "13", "14", "15", "26"];
+/// PEP 600 manylinux adds ppc64 to these; PEP 656 musllinux takes them as
+/// they are.
+const LINUX_ARCHES: &[&str] = &[
+    "x86_64", "i686", "aarch64", "armv7l", "ppc64le", "s390x", "riscv64",
+];
+const IOS_ARCHES: &[&str] = &["arm64", "x86_64"];
+const ANDROID_ARCHES: &[&str] = &["armeabi_v7a", "arm64_v8a", "x86", "x86_64"];
+
+/// PyPI's allow-list of platform tags (Warehouse's `_valid_platform_tag`):
+/// a fixed list, then macOS, manylinux/musllinux, iOS, Android and
+/// Pyodide's tags by their shapes.
 fn platform_allowed(tag: &str) -> bool {
-    const EXACT: &[&str] = &[
-        "any",
-        "win32",
-        "win_amd64",
-        "win_arm64",
-        "win_ia64",
-        "linux_armv6l",
-        "linux_armv7l",
-    ];
-    const PREFIXES: &[&str] = &[
-        "manylinux1_",
-        "manylinux2010_",
-        "manylinux2014_",
-        "manylinux_",
-        "musllinux_",
-        "macosx_",
-        "ios_",
-        "android_",
-        "pyemscripten_",
-    ];
-    EXACT.contains(&tag) || PREFIXES.iter().any(|p| tag.starts_with(p))
+    static MACOS: LazyLock<Regex> =
+        LazyLock::new(|| compile(r"^macosx_(?P<major>\d+)_(?P<minor>\d+)_(?P<arch>.*)$"));
+    static LINUX: LazyLock<Regex> =
+        LazyLock::new(|| compile(r"^(?P<libc>many|musl)linux_\d+_\d+_(?P<arch>.*)$"));
+    static IOS: LazyLock<Regex> =
+        LazyLock::new(|| compile(r"^ios_\d+_\d+_(?P<arch>.*)_(?:iphoneos|iphonesimulator)"));
+    static ANDROID: LazyLock<Regex> = LazyLock::new(|| compile(r"^android_\d+_(?P<arch>.*)$"));
+    static EMSCRIPTEN: LazyLock<Regex> =
+        LazyLock::new(|| compile(r"^pyemscripten_\d+_\d+_wasm32$"));
+    if LISTED_PLATFORMS.contains(&tag) || EMSCRIPTEN.is_match(tag) {
+        return true;
+    }
+    if let Some(m) = MACOS.captures(tag) {
+        let arch_ok = MACOS_ARCHES.contains(&&m["arch"]);
+        let version_ok =
+            &m["major"] == "10" || (MACOS_MAJORS.contains(&&m["major"]) && &m["minor"] == "0");
+        if arch_ok && version_ok {
+            return true;
+        }
+    }
+    if let Some(m) = LINUX.captures(tag) {
+        let arch = &m["arch"];
+        return LINUX_ARCHES.contains(&arch) || (&m["libc"] == "many" && arch == "ppc64");
+    }
+    let arch_in = |re: &Regex, arches: &[&str]| {
+        re.captures(tag)
+            .is_some_and(|m| arches.contains(&&m["arch"]))
+    };
+    arch_in(&IOS, IOS_ARCHES) || arch_in(&ANDROID, ANDROID_ARCHES)
+}
+
+fn compile(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("a valid built-in pattern")
 }
 
 #[cfg(test)]
@@ -174,6 +235,43 @@ mod tests {
             messages("x-1.0.zip", "x", "1.0", IndexKind::TestPypi),
             ["Error a .zip sdist: PyPI accepts only .tar.gz source distributions (PEP 625)"]
         );
+    }
+
+    #[test]
+    fn platform_tags_as_warehouse_judges_them() {
+        for tag in [
+            "any",
+            "win_amd64",
+            "manylinux2014_aarch64",
+            "manylinux_2_28_x86_64",
+            "manylinux_2_17_ppc64",
+            "musllinux_1_2_riscv64",
+            "macosx_10_9_x86_64",
+            "macosx_10_13_universal2",
+            "macosx_11_0_arm64",
+            "macosx_26_0_arm64",
+            "ios_13_0_arm64_iphoneos",
+            "ios_12_0_x86_64_iphonesimulator",
+            "android_21_arm64_v8a",
+            "pyemscripten_2024_0_wasm32",
+        ] {
+            assert!(platform_allowed(tag), "{tag}");
+        }
+        for tag in [
+            "linux_x86_64",
+            "manylinux1_aarch64",
+            "manylinux2014_riscv64",
+            "musllinux_1_2_ppc64",
+            "manylinux_2_28_sparc",
+            "macosx_11_1_arm64",
+            "macosx_9_0_x86_64",
+            "macosx_10_9_arm64e",
+            "ios_13_0_armv7_iphoneos",
+            "android_21_mips",
+            "emscripten_3_1_wasm32",
+        ] {
+            assert!(!platform_allowed(tag), "{tag}");
+        }
     }
 
     #[test]
