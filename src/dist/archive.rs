@@ -3,7 +3,7 @@
 //! archive reading around it is a thin I/O shell.
 
 use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufReader, Read, Seek};
 use std::path::Path;
 
 use super::filename::{DistFilename, DistKind};
@@ -81,18 +81,23 @@ pub fn read(path: &Path, dist: &DistFilename) -> Result<Contents, ArchiveError> 
     if file.metadata().map_err(ArchiveError::Io)?.len() == 0 {
         return Err(ArchiveError::Empty);
     }
+    read_from(BufReader::new(file), dist)
+}
+
+/// [`read`] on bytes from anywhere (the fuzz targets feed it memory).
+pub fn read_from(reader: impl Read + Seek, dist: &DistFilename) -> Result<Contents, ArchiveError> {
     match dist.kind {
-        DistKind::Wheel => read_from_zip(file, |names| pick_wheel_metadata(names, dist)),
-        DistKind::SdistZip => read_from_zip(file, pick_sdist_pkg_info),
-        DistKind::SdistTarGz => read_from_tar_gz(file),
+        DistKind::Wheel => read_from_zip(reader, |names| pick_wheel_metadata(names, dist)),
+        DistKind::SdistZip => read_from_zip(reader, pick_sdist_pkg_info),
+        DistKind::SdistTarGz => read_from_tar_gz(reader),
     }
 }
 
 fn read_from_zip(
-    file: File,
+    reader: impl Read + Seek,
     pick: impl FnOnce(&[&str]) -> Result<String, ArchiveError>,
 ) -> Result<Contents, ArchiveError> {
-    let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(ArchiveError::Zip)?;
+    let mut archive = zip::ZipArchive::new(reader).map_err(ArchiveError::Zip)?;
     let mut members = Vec::with_capacity(archive.len());
     for i in 0..archive.len() {
         let entry = archive.by_index_raw(i).map_err(ArchiveError::Zip)?;
@@ -181,8 +186,8 @@ pub fn sha256_mismatches(
     Ok(mismatches)
 }
 
-fn read_from_tar_gz(file: File) -> Result<Contents, ArchiveError> {
-    let gz = flate2::read::GzDecoder::new(BufReader::new(file));
+fn read_from_tar_gz(reader: impl Read) -> Result<Contents, ArchiveError> {
+    let gz = flate2::read::GzDecoder::new(reader);
     let mut archive = tar::Archive::new(gz);
     let mut found: Vec<(String, Vec<u8>)> = Vec::new();
     let mut members = Vec::new();

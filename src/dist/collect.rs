@@ -31,6 +31,10 @@ pub enum CollectError {
     Io(PathBuf, #[source] io::Error),
     #[error("no distributions found in {}", .0.display())]
     EmptyDirectory(PathBuf),
+    #[error("{} is a directory, not a distribution file", .0.display())]
+    DirectoryNamedLikeDistribution(PathBuf),
+    #[error("{} is not a regular file (a pipe, socket or device)", .0.display())]
+    NotRegularFile(PathBuf),
     #[error("{} not a distribution: {}", if .0.len() == 1 { "this file is" } else { "these files are" }, .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
     NotDistributions(Vec<FilenameError>),
     #[error("{} belongs to {}, which is not among the files to upload", .attachment.display(), .dist)]
@@ -54,6 +58,9 @@ impl CollectError {
             CollectError::NotDistributions(_) => Some(
                 "pass only wheels (.whl) and sdists (.tar.gz), with their .asc or .publish.attestation files",
             ),
+            CollectError::DirectoryNamedLikeDistribution(_) | CollectError::NotRegularFile(_) => {
+                Some("pass the distribution files that `python -m build` wrote, or their directory")
+            }
             CollectError::OrphanAttachment { .. } => {
                 Some("add the distribution to the command line, or remove the extra file")
             }
@@ -104,11 +111,15 @@ pub fn collect(args: &[String]) -> Result<Vec<DistFile>, CollectError> {
     let mut from_dirs = Vec::new();
     for arg in args {
         let path = Path::new(arg);
+        if path.is_dir() && file_name(path).is_some_and(|n| looks_like_distribution(&n)) {
+            return Err(CollectError::DirectoryNamedLikeDistribution(path.into()));
+        }
         if path.is_dir() {
             let before = from_dirs.len();
             for entry in std::fs::read_dir(path).map_err(|e| CollectError::Io(path.into(), e))? {
                 let entry = entry.map_err(|e| CollectError::Io(path.into(), e))?;
-                if entry.file_type().is_ok_and(|t| t.is_file()) {
+                // Symlinks are followed; pipes and devices are passed over.
+                if entry.path().is_file() {
                     from_dirs.push(entry.path());
                 }
             }
@@ -119,8 +130,11 @@ pub fn collect(args: &[String]) -> Result<Vec<DistFile>, CollectError> {
             if !has_dist {
                 return Err(CollectError::EmptyDirectory(path.into()));
             }
-        } else if path.exists() {
+        } else if path.is_file() {
             explicit.push(path.to_path_buf());
+        } else if path.exists() {
+            // Reading a pipe would wait forever for a writer.
+            return Err(CollectError::NotRegularFile(path.into()));
         } else if arg.contains(['*', '?', '[']) {
             explicit.extend(expand_glob(arg)?);
         } else {

@@ -235,3 +235,34 @@ fn unusable_ca_bundles_are_named() {
         out.stderr_has(expected);
     }
 }
+
+#[test]
+fn directories_and_pipes_named_like_wheels_are_refused_without_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    let as_dir = dir.path().join("x-1.0-py3-none-any.whl");
+    std::fs::create_dir(&as_dir).unwrap();
+    assert_fails_before_sending(
+        &[as_dir.display().to_string()],
+        &["x-1.0-py3-none-any.whl is a directory, not a distribution file"],
+    );
+    let pipe = dir.path().join("y-1.0-py3-none-any.whl");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    assert_fails_before_sending(
+        &[pipe.display().to_string()],
+        &["y-1.0-py3-none-any.whl is not a regular file (a pipe, socket or device)"],
+    );
+}
+
+#[test]
+fn symlinked_distributions_in_a_directory_are_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let wheel = "mintup_hatch_demo-0.4.2-py3-none-any.whl";
+    std::os::unix::fs::symlink(good(wheel), dir.path().join(wheel)).unwrap();
+    let (out, sent) = upload_counting(&[], &[dir.path().display().to_string()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(sent, 1);
+}
