@@ -4,7 +4,7 @@
 
 use super::body::Parser;
 use super::document::{CustomRole, Numbering};
-use super::inline::{self, Inline, Mode};
+use super::inline::{self, Inline, Mode, escape, unescape};
 use super::lines::{self, Cut, Line};
 use super::patterns::{self, Explicit, Kind, SIMPLE_NAME};
 use super::registry::{self, Content};
@@ -626,27 +626,6 @@ fn define_role(p: &mut Parser<'_>, block: &[Line], line: usize) {
         },
     };
     p.doc.roles.insert(new_role, kind);
-}
-
-/// docutils' `escape2null`, for the target and substitution patterns.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            out.push('\0');
-            if let Some(next) = chars.next() {
-                out.push(next);
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn unescape(text: &str) -> String {
-    text.chars().filter(|&c| c != '\0').collect()
 }
 
 #[cfg(test)]

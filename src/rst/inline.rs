@@ -25,7 +25,7 @@ pub struct Inline<'a> {
 /// Parse the text's inline markup into `doc`; returns the text without its
 /// markup (a section title's target name comes from it).
 pub fn parse(doc: &mut Document, inline: Inline<'_>) -> String {
-    let chars = escape_to_null(inline.text);
+    let chars: Vec<char> = escape(inline.text).chars().collect();
     let mut scanner = Scanner {
         chars: &chars,
         doc,
@@ -39,8 +39,8 @@ pub fn parse(doc: &mut Document, inline: Inline<'_>) -> String {
 
 /// docutils' `escape2null`: a backslash becomes NUL and keeps the character
 /// it escapes from being markup.
-fn escape_to_null(text: &str) -> Vec<char> {
-    let mut out = Vec::with_capacity(text.len());
+pub(super) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
     let mut chars = text.chars();
     while let Some(c) = chars.next() {
         if c == '\\' {
@@ -652,7 +652,7 @@ fn looks_like_uri(text: &str) -> bool {
 }
 
 /// Drop the NUL escape markers (the escaped characters stay).
-fn unescape(text: &str) -> String {
+pub(super) fn unescape(text: &str) -> String {
     text.chars().filter(|&c| c != '\0').collect()
 }
 

@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 
 use crate::support::fake_index::{FakeIndex, Received, Reply};
-use crate::support::{Run, SECRET, good, mintup, raw_http, run, sha256_hex, upload};
+use crate::support::{Run, good, mintup, raw_http, run, sha256_hex, upload, upload_args};
 
 const WHEEL: &str = "mintup_hatch_demo-0.4.2-py3-none-any.whl";
 const SDIST: &str = "mintup_hatch_demo-0.4.2.tar.gz";
@@ -242,15 +242,7 @@ fn the_environment_sets_retries_and_the_check_url() {
     let index = stateful(&stored, |_, _| (false, Reply::status(503, "")));
     let home = tempfile::tempdir().unwrap();
     let out = run(mintup(home.path())
-        .args([
-            "upload",
-            "--repository-url",
-            &index.url,
-            "-u",
-            "u",
-            "-p",
-            SECRET,
-        ])
+        .args(upload_args(&index.url, "u"))
         .env("MINTUP_RETRIES", "0")
         .env("MINTUP_CHECK_URL", index.at("/simple/"))
         .args([good(WHEEL), good(SDIST)]));

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair, KeyUsagePurpose};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
-use crate::support::{SECRET, good, mintup, raw_http, run};
+use crate::support::{good, mintup, raw_http, run, upload_args};
 
 /// A one-purpose HTTPS index on 127.0.0.1: every upload gets 200. Stops
 /// when dropped; each accept waits at most until its deadline.
@@ -112,15 +112,7 @@ fn a_private_ca_is_trusted_through_cert_and_the_environment() {
     let upload = |args: &[&str], env: &[(&str, &str)]| {
         let home = tempfile::tempdir().unwrap();
         run(mintup(home.path())
-            .args([
-                "upload",
-                "--repository-url",
-                &index.url,
-                "-u",
-                "u",
-                "-p",
-                SECRET,
-            ])
+            .args(upload_args(&index.url, "u"))
             .args(args)
             .envs(env.iter().copied())
             .arg(good("mintup_hatch_demo-0.4.2-py3-none-any.whl")))

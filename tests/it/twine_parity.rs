@@ -6,21 +6,13 @@ use std::collections::BTreeMap;
 
 use crate::support::fake_index::{FakeIndex, Received};
 use crate::support::peers::twine;
-use crate::support::{SECRET, good_files, upload};
+use crate::support::{good_files, upload, upload_args};
 
 fn twine_fields(path: &str) -> Received {
     let index = FakeIndex::accepting();
     let home = tempfile::tempdir().unwrap();
     let out = twine(home.path())
-        .args([
-            "upload",
-            "--repository-url",
-            &index.url,
-            "-u",
-            "u",
-            "-p",
-            SECRET,
-        ])
+        .args(upload_args(&index.url, "u"))
         .args(["--non-interactive", "--disable-progress-bar", path])
         .output()
         .unwrap();

@@ -44,12 +44,18 @@ pub fn mintup(home: &Path) -> Command {
     cmd
 }
 
+/// `upload --repository-url URL -u USER -p SECRET`: the same for mintup
+/// and twine.
+pub fn upload_args<'a>(url: &'a str, user: &'a str) -> [&'a str; 7] {
+    ["upload", "--repository-url", url, "-u", user, "-p", SECRET]
+}
+
 /// `mintup upload --repository-url URL -u USER -p SECRET EXTRA... FILES...`
 /// from a fresh HOME.
 pub fn upload(url: &str, user: &str, extra: &[&str], files: &[String]) -> Run {
     let home = tempfile::tempdir().expect("tempdir");
     run(mintup(home.path())
-        .args(["upload", "--repository-url", url, "-u", user, "-p", SECRET])
+        .args(upload_args(url, user))
         .args(extra)
         .args(files))
 }
