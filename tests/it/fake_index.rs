@@ -4,7 +4,7 @@
 use base64::Engine as _;
 
 use crate::support::fake_index::{FakeIndex, Received, Reply};
-use crate::support::{Run, SECRET, good, mintup, root, run, sha256_hex, upload};
+use crate::support::{Run, SECRET, good, mintup, root, run, sha256_hex, upload, upload_args};
 
 const HATCH_WHEEL: &str = "mintup_hatch_demo-0.4.2-py3-none-any.whl";
 const HATCH_SDIST: &str = "mintup_hatch_demo-0.4.2.tar.gz";
@@ -655,4 +655,32 @@ fn verbose_shows_the_exchange_with_credentials_redacted() {
         .stderr_has("> content-type: multipart/form-data; boundary=")
         .stderr_has("< 200 OK")
         .stderr_has("< x-served-by: fake");
+}
+
+#[test]
+fn proxies_from_the_environment_are_used_and_no_proxy_bypasses_them() {
+    // The "proxy" is a second fake index: a plain-http proxy receives the
+    // request with the index's absolute URL and its Host.
+    let proxy = FakeIndex::accepting();
+    let home = tempfile::tempdir().unwrap();
+    let out = run(mintup(home.path())
+        .args(upload_args("http://index.invalid/legacy/", "u"))
+        .arg("--allow-insecure-http")
+        .env("HTTP_PROXY", proxy.base())
+        .arg(good(HATCH_WHEEL)));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let received = proxy.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].header("host"), Some("index.invalid"));
+
+    let index = FakeIndex::accepting();
+    let home = tempfile::tempdir().unwrap();
+    let out = run(mintup(home.path())
+        .args(upload_args(&index.url, "u"))
+        .env("HTTP_PROXY", proxy.base())
+        .env("NO_PROXY", "127.0.0.1")
+        .arg(good(HATCH_WHEEL)));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(index.received().len(), 1);
+    assert_eq!(proxy.received().len(), 1, "NO_PROXY was not honoured");
 }
