@@ -10,6 +10,10 @@ use super::filename::{DistFilename, DistKind};
 
 /// Metadata files larger than this are refused rather than read into memory.
 const MAX_METADATA_BYTES: u64 = 16 * 1024 * 1024;
+/// More members than any real distribution has (the largest wheels hold
+/// tens of thousands); a tar.gz of empty headers compresses so well that
+/// without a limit a small file could fill memory with its member list.
+const MAX_MEMBERS: usize = 500_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {
@@ -27,6 +31,8 @@ pub enum ArchiveError {
     ManyMetadata(Vec<String>),
     #[error("its metadata file {0} is larger than 16 MiB")]
     MetadataTooLarge(String),
+    #[error("it has more than {MAX_MEMBERS} members, more than any real distribution")]
+    TooManyMembers,
 }
 
 impl ArchiveError {
@@ -89,7 +95,7 @@ pub fn read_from(reader: impl Read + Seek, dist: &DistFilename) -> Result<Conten
     match dist.kind {
         DistKind::Wheel => read_from_zip(reader, |names| pick_wheel_metadata(names, dist)),
         DistKind::SdistZip => read_from_zip(reader, pick_sdist_pkg_info),
-        DistKind::SdistTarGz => read_from_tar_gz(reader),
+        DistKind::SdistTarGz => read_from_tar_gz(reader, MAX_MEMBERS),
     }
 }
 
@@ -98,6 +104,9 @@ fn read_from_zip(
     pick: impl FnOnce(&[&str]) -> Result<String, ArchiveError>,
 ) -> Result<Contents, ArchiveError> {
     let mut archive = zip::ZipArchive::new(reader).map_err(ArchiveError::Zip)?;
+    if archive.len() > MAX_MEMBERS {
+        return Err(ArchiveError::TooManyMembers);
+    }
     let mut members = Vec::with_capacity(archive.len());
     for i in 0..archive.len() {
         let entry = archive.by_index_raw(i).map_err(ArchiveError::Zip)?;
@@ -186,7 +195,7 @@ pub fn sha256_mismatches(
     Ok(mismatches)
 }
 
-fn read_from_tar_gz(reader: impl Read) -> Result<Contents, ArchiveError> {
+fn read_from_tar_gz(reader: impl Read, max_members: usize) -> Result<Contents, ArchiveError> {
     let gz = flate2::read::GzDecoder::new(reader);
     let mut archive = tar::Archive::new(gz);
     let mut found: Vec<(String, Vec<u8>)> = Vec::new();
@@ -210,6 +219,9 @@ fn read_from_tar_gz(reader: impl Read) -> Result<Contents, ArchiveError> {
                 other => other,
             })?;
             found.push((name.clone(), bytes));
+        }
+        if members.len() == max_members {
+            return Err(ArchiveError::TooManyMembers);
         }
         members.push(Member {
             name,
@@ -337,6 +349,25 @@ mod tests {
         );
         let nested = ["pkg/x-1.dist-info/METADATA"];
         assert!(pick_wheel_metadata(&nested, &dist).is_err());
+    }
+
+    #[test]
+    fn an_sdist_with_too_many_members_stops_being_read() {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        {
+            let mut tar = tar::Builder::new(&mut gz);
+            for i in 0..4 {
+                let mut header = tar::Header::new_gnu();
+                header.set_size(0);
+                header.set_entry_type(tar::EntryType::Regular);
+                tar.append_data(&mut header, format!("x-1.0/f{i}"), io::empty())
+                    .unwrap();
+            }
+            tar.finish().unwrap();
+        }
+        let bytes = gz.finish().unwrap();
+        let err = read_from_tar_gz(io::Cursor::new(bytes), 3).unwrap_err();
+        assert!(matches!(err, ArchiveError::TooManyMembers), "{err}");
     }
 
     #[test]
