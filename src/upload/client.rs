@@ -239,6 +239,44 @@ mod tests {
     use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 
     #[test]
+    fn a_file_that_changed_since_hashing_is_not_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x-1.0.tar.gz");
+        std::fs::write(&path, b"0123456789").unwrap();
+        let credentials = Credentials {
+            username: "u".into(),
+            password: crate::auth::Secret::new("p"),
+        };
+        // Port 9 (discard) is never reached: the size check comes first.
+        let url = Url::parse("http://127.0.0.1:9/legacy/").unwrap();
+        let request = FileRequest {
+            url: &url,
+            credentials: &credentials,
+            fields: Vec::new(),
+            path: &path,
+            contents: None,
+            stall_timeout: Duration::from_secs(5),
+            filename: "x-1.0.tar.gz",
+            size: 9,
+            signature: None,
+            verbose: false,
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let client = crate::http::build_client(None, None).unwrap();
+        let reporter: Arc<dyn Reporter> = Arc::new(crate::report::Quiet);
+        let err = runtime
+            .block_on(send_file(&client, request, reporter))
+            .unwrap_err();
+        assert!(
+            matches!(err, SendError::Changed { hashed: 9, now: 10 }),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn credentials_in_headers_are_redacted() {
         let mut headers = HeaderMap::new();
         headers.insert(
