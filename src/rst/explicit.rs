@@ -6,7 +6,11 @@ use super::body::Parser;
 use super::document::{CustomRole, Numbering};
 use super::inline::{self, Inline, Mode, escape, unescape};
 use super::lines::{self, Cut, Line};
-use super::patterns::{self, Explicit, Kind, SIMPLE_NAME};
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::patterns::{self, Explicit, Kind, SIMPLE_NAME, compile};
 use super::registry::{self, Content};
 
 /// An explicit markup block and the ones right after it; one cut off by an
@@ -197,8 +201,8 @@ fn indirect_name(text: &str) -> Option<String> {
         return (!phrase.starts_with(' ') && !phrase.ends_with(' ') && !phrase.is_empty())
             .then(|| unescape(phrase));
     }
-    let name = regex::Regex::new(&format!("^{SIMPLE_NAME}$")).ok()?;
-    name.is_match(inner).then(|| unescape(inner))
+    static NAME: LazyLock<Regex> = LazyLock::new(|| compile(&format!("^{SIMPLE_NAME}$")));
+    NAME.is_match(inner).then(|| unescape(inner))
 }
 
 /// `.. |name| directive:: …`.
@@ -593,11 +597,12 @@ fn run(p: &mut Parser<'_>, spec: &registry::Directive, name: &str, parts: Parts,
 /// `.. role:: name` or `.. role:: name(base)`.
 fn define_role(p: &mut Parser<'_>, block: &[Line], line: usize) {
     let first = block.first().map(|l| l.text.trim()).unwrap_or_default();
-    let pattern = regex::Regex::new(&format!(
-        r"^({SIMPLE_NAME})\s*(?:\(\s*({SIMPLE_NAME})\s*\)\s*)?$"
-    ))
-    .expect("a valid built-in pattern");
-    let Some(caps) = pattern.captures(first) else {
+    static ROLE: LazyLock<Regex> = LazyLock::new(|| {
+        compile(&format!(
+            r"^({SIMPLE_NAME})\s*(?:\(\s*({SIMPLE_NAME})\s*\)\s*)?$"
+        ))
+    });
+    let Some(caps) = ROLE.captures(first) else {
         if first.is_empty() {
             p.doc.error(
                 line,

@@ -26,8 +26,15 @@ pub struct Inline<'a> {
 /// markup (a section title's target name comes from it).
 pub fn parse(doc: &mut Document, inline: Inline<'_>) -> String {
     let chars: Vec<char> = escape(inline.text).chars().collect();
+    let newlines: Vec<usize> = chars
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| **c == '\n')
+        .map(|(i, _)| i)
+        .collect();
     let mut scanner = Scanner {
         chars: &chars,
+        newlines: &newlines,
         doc,
         line: inline.line,
         mode: inline.mode,
@@ -148,6 +155,8 @@ impl Opening {
 
 struct Scanner<'a, 'd> {
     chars: &'a [char],
+    /// Where the text's line breaks are, for line numbers.
+    newlines: &'a [usize],
     doc: &'d mut Document,
     line: usize,
     mode: Mode,
@@ -160,11 +169,7 @@ impl Scanner<'_, '_> {
     }
 
     fn line_at(&self, i: usize) -> usize {
-        self.line
-            + self.chars[..i.min(self.chars.len())]
-                .iter()
-                .filter(|&&c| c == '\n')
-                .count()
+        self.line + self.newlines.partition_point(|&at| at < i)
     }
 
     fn warn(&mut self, i: usize, message: String) {

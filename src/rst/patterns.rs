@@ -15,7 +15,7 @@ fn chars_to(text: &str, byte: usize) -> usize {
     text[..byte].chars().count()
 }
 
-fn compile(pattern: &str) -> Regex {
+pub fn compile(pattern: &str) -> Regex {
     Regex::new(pattern).expect("a valid built-in pattern")
 }
 
