@@ -80,6 +80,10 @@ pub struct CheckArgs {
     /// Fail on warnings too
     #[arg(long)]
     pub strict: bool,
+
+    /// Report as text or as one JSON document on stdout
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ReportFormat,
 }
 
 /// Which repository: shared by the commands that talk to an index.
@@ -130,6 +134,16 @@ impl From<ProviderArg> for Provider {
             ProviderArg::Google => Provider::Google,
         }
     }
+}
+
+/// How `upload` and `check` report on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// A line per file
+    #[default]
+    Text,
+    /// One JSON document (its shape is in the README)
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -279,6 +293,11 @@ pub struct UploadArgs {
     /// Show the server's answers in full
     #[arg(short, long)]
     pub verbose: bool,
+
+    /// Report as text or as one JSON document on stdout (errors still go to
+    /// stderr as text)
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ReportFormat,
 
     /// Do not show progress bars
     #[arg(long)]

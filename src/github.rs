@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::auth::Secret;
+use crate::upload::{FileReport, FileResult};
 
 /// `::add-mask::` for a secret: GitHub then replaces it with `***` in logs.
 /// Written before any output that could carry the value.
@@ -41,6 +42,40 @@ fn escape_property(text: &str) -> String {
 /// A Markdown block for `$GITHUB_STEP_SUMMARY`.
 pub fn summary_block(title: &str, body: &str) -> String {
     format!("### {title}\n\n```\n{}\n```\n\n", body.trim_end())
+}
+
+/// The step summary's table for an upload: each file with its size,
+/// sha256, result and page.
+pub fn upload_table(reports: &[FileReport], dry_run: bool) -> String {
+    let mut out = String::from(if dry_run {
+        "### mintup upload (dry run)\n\n"
+    } else {
+        "### mintup upload\n\n"
+    });
+    out.push_str("| file | size | sha256 | result |\n|---|---:|---|---|\n");
+    for report in reports {
+        let result = match &report.result {
+            FileResult::Uploaded { .. } if dry_run => "ready".to_owned(),
+            FileResult::Uploaded { .. } => match &report.page {
+                Some(page) => format!("uploaded ([page]({page}))"),
+                None => "uploaded".to_owned(),
+            },
+            FileResult::Skipped { .. } => "skipped (already there)".to_owned(),
+            FileResult::Failed(e) => format!("**failed**: {}", e.to_string().replace('|', "\\|")),
+            FileResult::NotAttempted => "not sent".to_owned(),
+        };
+        let sha256 = report
+            .digests
+            .as_ref()
+            .map_or(String::new(), |d| format!("`{}`", d.sha256));
+        out.push_str(&format!(
+            "| `{}` | {} | {sha256} | {result} |\n",
+            report.filename,
+            crate::report::human_size(report.size)
+        ));
+    }
+    out.push('\n');
+    out
 }
 
 /// The step output token-mint-action users already read.

@@ -18,6 +18,7 @@ pub mod error;
 pub mod github;
 pub mod http;
 pub mod index;
+pub mod json_report;
 pub mod mint;
 pub mod report;
 pub mod rst;

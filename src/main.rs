@@ -10,10 +10,11 @@ use clap::Parser;
 
 use mintup::auth::{Credentials, Secret};
 use mintup::check::{self, Severity};
-use mintup::cli::{CheckArgs, Cli, Command, MintArgs, TokenFormat, UploadArgs};
+use mintup::cli::{CheckArgs, Cli, Command, MintArgs, ReportFormat, TokenFormat, UploadArgs};
 use mintup::config::env::EnvSnapshot;
 use mintup::error::{EXIT_FAILED, EXIT_OK, Error, render};
 use mintup::github;
+use mintup::json_report;
 use mintup::mint::{MachineFacts, Minted, Minter, provider};
 use mintup::report::{Bars, Quiet, Reporter, human_size};
 use mintup::settings::{self, CredentialPlan, Target, Terminal};
@@ -76,6 +77,21 @@ impl CiOutput {
         }
     }
 
+    /// The step summary's table of files, in GitHub Actions.
+    fn upload_summary(&self, reports: &[FileReport], dry_run: bool) {
+        if !self.github {
+            return;
+        }
+        if let Some(path) = &self.summary
+            && let Err(e) = github::append(path, &github::upload_table(reports, dry_run))
+        {
+            eprintln!(
+                "warning: cannot write the step summary {}: {e}",
+                path.display()
+            );
+        }
+    }
+
     /// An `::error::` annotation and a step-summary block for a failure.
     /// Error texts carry claims and URLs, never tokens.
     fn report_failure(&self, title: &str, error: &dyn std::error::Error, hint: Option<&str>) {
@@ -104,11 +120,16 @@ struct CliReporter {
     print_hash: bool,
     /// `--dry-run`: where the files would have gone.
     dry_run_target: Option<String>,
+    /// `--format json`: stdout holds the JSON document alone.
+    json: bool,
 }
 
 impl Reporter for CliReporter {
     fn file_done(&self, report: &FileReport) {
-        print_report(report, self.print_hash, self.dry_run_target.as_deref());
+        if !self.json {
+            print_line(report, self.print_hash, self.dry_run_target.as_deref());
+        }
+        print_details(report);
         if let FileResult::Failed(e) = &report.result {
             let title = format!("mintup could not upload {}", report.filename);
             self.ci.report_failure(&title, e, e.hint().as_deref());
@@ -193,7 +214,9 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
         ci: ci.clone(),
         print_hash: plan.print_hash,
         dry_run_target: dry_run.then(|| plan.target.url.to_string()),
+        json: args.format == ReportFormat::Json,
     });
+    let repository = plan.target.url.to_string();
     let job = UploadJob {
         dists: plan.dists,
         target: plan.target,
@@ -226,6 +249,10 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
         };
         upload::run(job, reporter).await.map_err(Error::from)
     })?;
+    if args.format == ReportFormat::Json {
+        println!("{}", json_report::upload(&reports, &repository, dry_run));
+    }
+    ci.upload_summary(&reports, dry_run);
     Ok(if reports.iter().all(|r| r.result.is_ok()) {
         EXIT_OK
     } else {
@@ -303,6 +330,20 @@ fn check_command(args: CheckArgs, env: EnvSnapshot) -> Result<i32, Error> {
         }
     }
     let verdicts = check::check_all(&readable, target.kind);
+    if args.format == ReportFormat::Json {
+        let unreadable: Vec<json_report::Unreadable<'_>> = unreadable
+            .iter()
+            .map(|(filename, error)| json_report::Unreadable {
+                filename,
+                error,
+                hint: error.hint(),
+            })
+            .collect();
+        let report = json_report::check(&verdicts, &unreadable, args.strict);
+        let ok = report["ok"].as_bool().unwrap_or(false);
+        println!("{report}");
+        return Ok(if ok { EXIT_OK } else { EXIT_FAILED });
+    }
     let mut stdout = std::io::stdout().lock();
     let mut failed = false;
     for (filename, error) in &unreadable {
@@ -373,9 +414,8 @@ fn prompt(
     Ok(Credentials { username, password })
 }
 
-/// One line on stdout for a file, its digests with `--print-hash`, and on
-/// stderr its failure in full or a warning.
-fn print_report(report: &FileReport, print_hash: bool, dry_run_target: Option<&str>) {
+/// One line on stdout for a file, and its digests with `--print-hash`.
+fn print_line(report: &FileReport, print_hash: bool, dry_run_target: Option<&str>) {
     let (word, detail) = match &report.result {
         FileResult::Uploaded { .. } if dry_run_target.is_some() => (
             "ready",
@@ -402,6 +442,10 @@ fn print_report(report: &FileReport, print_hash: bool, dry_run_target: Option<&s
         let _ = writeln!(stdout, "  blake2b-256 {}", d.blake2_256);
     }
     let _ = stdout.flush();
+}
+
+/// A file's failure in full, or a warning, on stderr.
+fn print_details(report: &FileReport) {
     match &report.result {
         FileResult::Uploaded { warnings: Some(w) } => {
             eprintln!("warning: {}: the index says: {w}", report.filename);

@@ -220,3 +220,38 @@ fn a_description_pypi_cannot_render_fails_as_twine_check_does() {
     let markdown = wheel_describing(dir.path(), "text/markdown", broken);
     assert_eq!(check(&[&markdown]).code, 0);
 }
+
+#[test]
+fn check_reports_as_json_too() {
+    let out = check(&[
+        "--format",
+        "json",
+        &good_dir(),
+        &bad("empty-1.0-py3-none-any.whl"),
+    ]);
+    assert_eq!(out.code, 1);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect("one JSON document");
+    assert_eq!(
+        (report["version"].as_u64(), report["ok"].as_bool()),
+        (Some(1), Some(false))
+    );
+    let file = |name: &str| {
+        report["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["filename"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{name} missing"))
+    };
+    assert_eq!(
+        file("mintup_hatch_demo-0.4.2-py3-none-any.whl")["verdict"],
+        "passed"
+    );
+    let zip = file("legacy_zip-0.1.zip");
+    assert_eq!(zip["verdict"], "failed");
+    assert_eq!(zip["problems"][0]["rule"], "filename");
+    assert_eq!(zip["problems"][0]["severity"], "error");
+    let empty = file("empty-1.0-py3-none-any.whl");
+    assert_eq!(empty["problems"][0]["rule"], "read");
+}

@@ -684,3 +684,52 @@ fn proxies_from_the_environment_are_used_and_no_proxy_bypasses_them() {
     assert_eq!(index.received().len(), 1);
     assert_eq!(proxy.received().len(), 1, "NO_PROXY was not honoured");
 }
+
+#[test]
+fn json_report_and_step_summary_describe_every_file() {
+    let index = FakeIndex::start(|req| {
+        if req.files.iter().any(|f| f.filename == HATCH_SDIST) {
+            Reply::json(400, "Invalid value for classifiers.")
+        } else {
+            Reply::ok()
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    let summary = home.path().join("summary.md");
+    let out = run(mintup(home.path())
+        .args(upload_args(&index.url, "u"))
+        .args(["--format", "json"])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args([good(HATCH_WHEEL), good(HATCH_SDIST)]));
+    assert_eq!(out.code, 1);
+    let report: serde_json::Value =
+        serde_json::from_str(&out.stdout).expect("stdout is one JSON document");
+    assert_eq!(report["version"], 1);
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["repository"], index.url.as_str());
+    let files = report["files"].as_array().unwrap();
+    let wheel_sha = sha256_hex(&std::fs::read(good(HATCH_WHEEL)).unwrap());
+    assert_eq!(files[0]["filename"], HATCH_WHEEL);
+    assert_eq!(files[0]["result"], "uploaded");
+    assert_eq!(files[0]["sha256"], wheel_sha.as_str());
+    assert_eq!(files[1]["result"], "failed");
+    assert_eq!(files[1]["error"]["code"], "rejected");
+    assert_eq!(files[1]["error"]["status"], 400);
+    // Errors still reach stderr as text, and GitHub as an annotation.
+    out.stderr_has("refused it with 400: Invalid value for classifiers.")
+        .stderr_has(&format!(
+            "::error title=mintup could not upload {HATCH_SDIST}::"
+        ));
+    let table = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        table.contains(&format!(
+            "| `{HATCH_WHEEL}` | 3.5 KiB | `{wheel_sha}` | uploaded |"
+        )),
+        "{table}"
+    );
+    assert!(
+        table.contains(&format!("| `{HATCH_SDIST}` |")) && table.contains("**failed**"),
+        "{table}"
+    );
+}
