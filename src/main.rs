@@ -126,8 +126,15 @@ struct CliReporter {
 
 impl Reporter for CliReporter {
     fn file_done(&self, report: &FileReport) {
-        if !self.json {
-            print_line(report, self.print_hash, self.dry_run_target.as_deref());
+        // With --format json, stdout holds the document alone and the
+        // result lines go to stderr, for the log.
+        let line = result_lines(report, self.print_hash, self.dry_run_target.as_deref());
+        if self.json {
+            eprint!("{line}");
+        } else {
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(line.as_bytes());
+            let _ = stdout.flush();
         }
         print_details(report);
         if let FileResult::Failed(e) = &report.result {
@@ -414,8 +421,8 @@ fn prompt(
     Ok(Credentials { username, password })
 }
 
-/// One line on stdout for a file, and its digests with `--print-hash`.
-fn print_line(report: &FileReport, print_hash: bool, dry_run_target: Option<&str>) {
+/// A file's result line, and its digests with `--print-hash`.
+fn result_lines(report: &FileReport, print_hash: bool, dry_run_target: Option<&str>) -> String {
     let (word, detail) = match &report.result {
         FileResult::Uploaded { .. } if dry_run_target.is_some() => (
             "ready",
@@ -429,19 +436,21 @@ fn print_line(report: &FileReport, print_hash: bool, dry_run_target: Option<&str
         FileResult::Failed(_) => ("failed", None),
         FileResult::NotAttempted => ("not sent", Some("an earlier file failed".to_owned())),
     };
-    let mut line = format!("{word:<9} {}  {}", report.filename, human_size(report.size));
+    let mut out = format!("{word:<9} {}  {}", report.filename, human_size(report.size));
     if let Some(detail) = detail {
-        line.push_str("  ");
-        line.push_str(&detail);
+        out.push_str("  ");
+        out.push_str(&detail);
     }
-    let mut stdout = std::io::stdout().lock();
-    let _ = writeln!(stdout, "{line}");
+    out.push('\n');
     if print_hash && let Some(d) = &report.digests {
-        let _ = writeln!(stdout, "  sha256      {}", d.sha256);
-        let _ = writeln!(stdout, "  md5         {}", d.md5.as_deref().unwrap_or("-"));
-        let _ = writeln!(stdout, "  blake2b-256 {}", d.blake2_256);
+        out.push_str(&format!("  sha256      {}\n", d.sha256));
+        out.push_str(&format!(
+            "  md5         {}\n",
+            d.md5.as_deref().unwrap_or("-")
+        ));
+        out.push_str(&format!("  blake2b-256 {}\n", d.blake2_256));
     }
-    let _ = stdout.flush();
+    out
 }
 
 /// A file's failure in full, or a warning, on stderr.

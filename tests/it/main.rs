@@ -5,6 +5,8 @@
 /// Shared helpers: running the binary, the fake index, the real peers.
 mod support;
 
+/// The GitHub Action's steps in a simulated job.
+mod action;
 /// Usage and bad-input errors: each broken fixture's message, missing
 /// credentials, unknown repositories.
 mod bad_input;

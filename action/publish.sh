@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Run `mintup upload` the way pypa/gh-action-pypi-publish runs twine, from
+# the action's inputs (INPUT_* variables; booleans are true unless "false").
+# Credentials travel in the environment, never on the command line. The
+# JSON report becomes the step output `report`; mintup itself writes the
+# step summary and the annotations.
+set -euo pipefail
+
+is_true() { [ "$(printf '%s' "$1" | tr '[:upper:]' '[:lower:]')" != false ]; }
+
+args=(upload --format json --non-interactive --disable-progress-bar)
+args+=(--repository-url "${INPUT_REPOSITORY_URL:-https://upload.pypi.org/legacy/}")
+is_true "${INPUT_VERIFY_METADATA:-true}" || args+=(--no-verify)
+is_true "${INPUT_SKIP_EXISTING:-false}" && args+=(--skip-existing)
+is_true "${INPUT_VERBOSE:-true}" && args+=(--verbose)
+# As in pypa's action, verbose also prints the digests.
+if is_true "${INPUT_PRINT_HASH:-true}" || is_true "${INPUT_VERBOSE:-true}"; then
+  args+=(--print-hash)
+fi
+is_true "${INPUT_DRY_RUN:-false}" && args+=(--dry-run)
+[ -n "${INPUT_CHECK_URL:-}" ] && args+=(--check-url "$INPUT_CHECK_URL")
+[ -n "${INPUT_RETRIES:-}" ] && args+=(--retries "$INPUT_RETRIES")
+
+user=${INPUT_USER:-__token__}
+if [ "$user" = __token__ ] && [ -z "${INPUT_PASSWORD:-}" ]; then
+  # pypa's rule: user __token__ and no password means trusted publishing.
+  export MINTUP_TRUSTED_PUBLISHING=always
+else
+  export MINTUP_USERNAME=$user MINTUP_PASSWORD=${INPUT_PASSWORD:-}
+fi
+if is_true "${INPUT_ATTESTATIONS:-true}"; then
+  echo "::notice title=mintup::attestations are not generated yet (mintup attest is to come); the files are uploaded without them"
+fi
+
+dir=${INPUT_PACKAGES_DIR:-dist}
+dir=${dir%/}
+report=$(mktemp)
+status=0
+"$MINTUP_BIN" "${args[@]}" "$dir" >"$report" || status=$?
+if [ -s "$report" ]; then
+  printf 'report=%s\n' "$(cat "$report")" >>"$GITHUB_OUTPUT"
+fi
+rm -f "$report"
+exit "$status"
