@@ -24,6 +24,20 @@ pub fn error_command(title: &str, message: &str) -> String {
     )
 }
 
+/// A `::notice::` annotation with a title.
+pub fn notice_command(title: &str, message: &str) -> String {
+    format!(
+        "::notice title={}::{}",
+        escape_property(title),
+        escape_data(message)
+    )
+}
+
+/// Where a project's trusted publishers are set up on PyPI or TestPyPI.
+pub fn publishing_settings(host: &str, project: &str) -> String {
+    format!("https://{host}/manage/project/{project}/settings/publishing/")
+}
+
 /// A `::warning::` annotation.
 pub fn warning_command(message: &str) -> String {
     format!("::warning::{}", escape_data(message))

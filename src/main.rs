@@ -77,6 +77,34 @@ impl CiOutput {
         }
     }
 
+    /// A token upload to PyPI from GitHub Actions: point at trusted
+    /// publishing, which needs no stored secret.
+    fn suggest_trusted_publishing(&self, target: &Target, dists: &[String], dry_run: bool) {
+        let host = match target.kind {
+            mintup::index::IndexKind::Pypi => "pypi.org",
+            mintup::index::IndexKind::TestPypi => "test.pypi.org",
+            mintup::index::IndexKind::Other => return,
+        };
+        if !self.github || dry_run {
+            return;
+        }
+        let page = first_project(dists).map_or_else(
+            || "https://docs.pypi.org/trusted-publishers/".to_owned(),
+            |project| {
+                github::publishing_settings(host, &mintup::dist::filename::normalize_name(&project))
+            },
+        );
+        eprintln!(
+            "{}",
+            github::notice_command(
+                "Consider trusted publishing",
+                &format!(
+                    "this upload used a stored token; trusted publishing needs none: add this workflow as a publisher at {page} and drop the password"
+                )
+            )
+        );
+    }
+
     /// The step summary's table of files, in GitHub Actions.
     fn upload_summary(&self, reports: &[FileReport], dry_run: bool) {
         if !self.github {
@@ -190,7 +218,10 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
     let runtime = runtime()?;
     let dry_run = args.dry_run;
     let auth = match plan.credentials {
-        CredentialPlan::Ready(c) => UploadAuth::Fixed(c),
+        CredentialPlan::Ready(c) => {
+            ci.suggest_trusted_publishing(&plan.target, &plan.dists, dry_run);
+            UploadAuth::Fixed(c)
+        }
         CredentialPlan::Prompt { username, password } => {
             UploadAuth::Fixed(prompt(username, password, plan.target.url.as_str())?)
         }

@@ -411,3 +411,22 @@ fn the_actions_pass_every_input_their_scripts_read() {
         }
     }
 }
+
+#[test]
+fn a_token_upload_to_pypi_suggests_trusted_publishing() {
+    // The zip sdist fails PyPI's rules, so nothing leaves the machine.
+    let home = tempfile::tempdir().unwrap();
+    let out = run(crate::support::mintup(home.path())
+        .args(["upload", "-t", SECRET])
+        .env("GITHUB_ACTIONS", "true")
+        .arg(good("legacy_zip-0.1.zip")));
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains(
+            "::notice title=Consider trusted publishing::this upload used a stored token; trusted publishing needs none: add this workflow as a publisher at https://pypi.org/manage/project/legacy-zip/settings/publishing/"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("nothing was sent"), "{}", out.stderr);
+}

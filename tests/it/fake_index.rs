@@ -722,7 +722,10 @@ fn json_report_and_step_summary_describe_every_file() {
             "::error title=mintup could not upload {HATCH_SDIST}::"
         ));
     let table = std::fs::read_to_string(&summary).unwrap();
-    assert!(!table.contains(SECRET), "the password leaked into the step summary");
+    assert!(
+        !table.contains(SECRET),
+        "the password leaked into the step summary"
+    );
     assert!(
         table.contains(&format!(
             "| `{HATCH_WHEEL}` | 3.5 KiB | `{wheel_sha}` | uploaded |"
