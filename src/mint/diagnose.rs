@@ -75,15 +75,17 @@ pub fn refused(
             claims.get(name).unwrap_or_else(|| "MISSING".into())
         );
     }
+    let mut prefilled = None;
     match expected_publisher(provider, claims) {
         Some(expected) => {
             let _ = writeln!(
                 out,
                 "the trusted publisher on the index must say, for this run:"
             );
-            for (field, value) in expected {
+            for (field, value) in &expected {
                 let _ = writeln!(out, "  {field}: {value}");
             }
+            prefilled = prefilled_link(provider, settings_url, claims);
         }
         None => {
             let _ = writeln!(
@@ -93,10 +95,37 @@ pub fn refused(
         }
     }
     let _ = writeln!(out, "check it at {settings_url}");
+    if let Some(link) = prefilled {
+        let _ = writeln!(out, "or add it, pre-filled: {link}");
+    }
     if let Some(warning) = reusable_workflow_warning(claims) {
         let _ = writeln!(out, "note: {warning}");
     }
     out
+}
+
+/// PyPI's publishing page with a GitHub publisher for this run filled in,
+/// as pypa/gh-action-pypi-publish links it; only for a real page URL.
+fn prefilled_link(provider: Provider, settings_url: &str, claims: &Claims) -> Option<String> {
+    if provider != Provider::GitHub
+        || !settings_url.starts_with("https://")
+        || settings_url.contains(' ')
+    {
+        return None;
+    }
+    let repository = claims.get("repository")?;
+    let (owner, name) = repository.split_once('/')?;
+    let workflow = workflow_file(&claims.get("job_workflow_ref")?)?.to_owned();
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query
+        .append_pair("provider", "github")
+        .append_pair("owner", owner)
+        .append_pair("repository", name)
+        .append_pair("workflow_filename", &workflow);
+    if let Some(environment) = claims.get("environment") {
+        query.append_pair("environment", &environment);
+    }
+    Some(format!("{settings_url}?{}", query.finish()))
 }
 
 /// What a publisher that matches this run is configured with.
@@ -190,6 +219,7 @@ the trusted publisher on the index must say, for this run:
   workflow: release.yml
   environment: (none: leave it empty, or give the job `environment:`)
 check it at https://pypi.org/manage/account/publishing/
+or add it, pre-filled: https://pypi.org/manage/account/publishing/?provider=github&owner=octo&repository=demo&workflow_filename=release.yml
 "
         );
     }
