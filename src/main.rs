@@ -52,6 +52,7 @@ fn main() -> ExitCode {
 struct CiOutput {
     github: bool,
     summary: Option<PathBuf>,
+    output: Option<PathBuf>,
 }
 
 impl CiOutput {
@@ -59,6 +60,7 @@ impl CiOutput {
         CiOutput {
             github: env.get("GITHUB_ACTIONS") == Some("true"),
             summary: env.get("GITHUB_STEP_SUMMARY").map(PathBuf::from),
+            output: env.get("GITHUB_OUTPUT").map(PathBuf::from),
         }
     }
 
@@ -105,18 +107,23 @@ impl CiOutput {
         );
     }
 
-    /// The step summary's table of files, in GitHub Actions.
-    fn upload_summary(&self, reports: &[FileReport], dry_run: bool) {
+    /// In GitHub Actions: the step summary's table of files, and the step
+    /// output `files` (the JSON report's files) for later steps.
+    fn upload_summary(&self, reports: &[FileReport], repository: &str, dry_run: bool) {
         if !self.github {
             return;
         }
-        if let Some(path) = &self.summary
-            && let Err(e) = github::append(path, &github::upload_table(reports, dry_run))
-        {
-            eprintln!(
-                "warning: cannot write the step summary {}: {e}",
-                path.display()
-            );
+        let files = &json_report::upload(reports, repository, dry_run)["files"];
+        let writes = [
+            (&self.summary, github::upload_table(reports, dry_run)),
+            (&self.output, format!("files={files}\n")),
+        ];
+        for (path, text) in writes {
+            if let Some(path) = path
+                && let Err(e) = github::append(path, &text)
+            {
+                eprintln!("warning: cannot write {}: {e}", path.display());
+            }
         }
     }
 
@@ -290,7 +297,7 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
     if args.format == ReportFormat::Json {
         println!("{}", json_report::upload(&reports, &repository, dry_run));
     }
-    ci.upload_summary(&reports, dry_run);
+    ci.upload_summary(&reports, &repository, dry_run);
     Ok(if reports.iter().all(|r| r.result.is_ok()) {
         EXIT_OK
     } else {

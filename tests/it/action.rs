@@ -258,6 +258,9 @@ fn publish_with_a_token_reports_every_file() {
     let report: serde_json::Value =
         serde_json::from_str(&job.output("report").expect("a report output")).unwrap();
     assert_eq!(report["files"][0]["filename"], WHEEL);
+    let files: serde_json::Value =
+        serde_json::from_str(&job.output("files").expect("a files output")).unwrap();
+    assert_eq!(files, report["files"]);
     assert_eq!(report["files"][0]["result"], "uploaded");
     assert_eq!(
         report["files"][0]["sha256"],
