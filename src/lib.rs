@@ -9,6 +9,7 @@
 //! form and streams it to the index, classifying the answer. [`report`] is how
 //! progress leaves the library; [`error`] renders failures.
 
+pub mod attest;
 pub mod auth;
 pub mod check;
 pub mod cli;

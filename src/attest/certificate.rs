@@ -1,0 +1,141 @@
+//! Just enough DER to take the public key out of a Fulcio leaf certificate
+//! and check the attestation's DSSE signature with it. Chains, SCTs and
+//! identities are PyPI's to verify.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use p256::ecdsa::signature::Verifier as _;
+use p256::ecdsa::{DerSignature, VerifyingKey};
+use p256::pkcs8::DecodePublicKey as _;
+
+use super::model::{Attestation, pae};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    #[error("the certificate is not a DER X.509 certificate with a P-256 key")]
+    Certificate,
+    #[error("the envelope is not valid base64")]
+    Envelope,
+    #[error("the signature was not made by the certificate's key over this statement")]
+    Signature,
+}
+
+/// One DER element.
+struct Element<'a> {
+    tag: u8,
+    /// Header and contents.
+    whole: &'a [u8],
+    contents: &'a [u8],
+}
+
+/// The first DER element of `der`, and what follows it.
+fn element(der: &[u8]) -> Option<(Element<'_>, &[u8])> {
+    let (&tag, rest) = der.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    let (length, rest) = if first < 0x80 {
+        (usize::from(first), rest)
+    } else {
+        let count = usize::from(first & 0x7f);
+        if count == 0 || count > 4 || rest.len() < count {
+            return None;
+        }
+        let length = rest[..count]
+            .iter()
+            .fold(0usize, |n, &b| (n << 8) | usize::from(b));
+        (length, &rest[count..])
+    };
+    if rest.len() < length {
+        return None;
+    }
+    let header = der.len() - rest.len();
+    let whole = &der[..header + length];
+    Some((
+        Element {
+            tag,
+            whole,
+            contents: &rest[..length],
+        },
+        &rest[length..],
+    ))
+}
+
+const SEQUENCE: u8 = 0x30;
+/// `[0] EXPLICIT Version`, present in every v3 certificate.
+const VERSION: u8 = 0xa0;
+
+/// The DER SubjectPublicKeyInfo of a certificate.
+pub fn public_key_info(certificate: &[u8]) -> Option<&[u8]> {
+    let (cert, _) = element(certificate).filter(|(e, _)| e.tag == SEQUENCE)?;
+    let (tbs, _) = element(cert.contents).filter(|(e, _)| e.tag == SEQUENCE)?;
+    let mut rest = tbs.contents;
+    let (first, after) = element(rest)?;
+    if first.tag == VERSION {
+        rest = after;
+    }
+    // serialNumber, signature, issuer, validity, subject
+    for _ in 0..5 {
+        rest = element(rest)?.1;
+    }
+    let (spki, _) = element(rest)?;
+    (spki.tag == SEQUENCE).then_some(spki.whole)
+}
+
+/// The envelope's signature is the certificate key's, over the DSSE PAE of
+/// the statement.
+pub fn verify_signature(attestation: &Attestation) -> Result<(), SignatureError> {
+    let der = STANDARD
+        .decode(&attestation.verification_material.certificate)
+        .map_err(|_| SignatureError::Certificate)?;
+    let key = public_key_info(&der)
+        .and_then(|spki| VerifyingKey::from_public_key_der(spki).ok())
+        .ok_or(SignatureError::Certificate)?;
+    let statement = attestation
+        .statement_bytes()
+        .ok_or(SignatureError::Envelope)?;
+    let signature = STANDARD
+        .decode(&attestation.envelope.signature)
+        .ok()
+        .and_then(|s| DerSignature::try_from(s.as_slice()).ok())
+        .ok_or(SignatureError::Envelope)?;
+    key.verify(&pae(&statement), &signature)
+        .map_err(|_| SignatureError::Signature)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::attest::model::statement;
+
+    fn attestation(dist: &str) -> Attestation {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/attestations")
+            .join(format!("{dist}.publish.attestation"));
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn real_signatures_verify_with_their_certificate() {
+        for dist in [
+            "rfc8785-0.1.2-py3-none-any.whl",
+            "gitlab_oidc_project-0.0.3.tar.gz",
+        ] {
+            assert_eq!(verify_signature(&attestation(dist)), Ok(()), "{dist}");
+        }
+    }
+
+    #[test]
+    fn another_statement_or_certificate_fails() {
+        let dist = "rfc8785-0.1.2-py3-none-any.whl";
+        let mut changed = attestation(dist);
+        changed.envelope.statement = STANDARD.encode(statement(dist, &"00".repeat(32)));
+        assert_eq!(verify_signature(&changed), Err(SignatureError::Signature));
+        let mut swapped = attestation(dist);
+        swapped.verification_material.certificate = attestation("gitlab_oidc_project-0.0.3.tar.gz")
+            .verification_material
+            .certificate;
+        assert_eq!(verify_signature(&swapped), Err(SignatureError::Signature));
+        let mut broken = attestation(dist);
+        broken.verification_material.certificate = STANDARD.encode(b"\x30\x03\x02\x01\x01");
+        assert_eq!(verify_signature(&broken), Err(SignatureError::Certificate));
+    }
+}

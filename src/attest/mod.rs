@@ -1,0 +1,9 @@
+//! PEP 740 publish attestations: their JSON shape, and the checks of a
+//! Rekor v1 transparency-log entry that can be made offline (inclusion
+//! proof, signed checkpoint, signed entry timestamp, consistency with the
+//! envelope). Facts: `../shared/reference/attestations.md`. Pure: bytes and
+//! keys in, verdicts out.
+
+pub mod certificate;
+pub mod log;
+pub mod model;
