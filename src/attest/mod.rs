@@ -5,5 +5,8 @@
 //! keys in, verdicts out.
 
 pub mod certificate;
+pub mod key;
 pub mod log;
 pub mod model;
+pub mod rekor;
+pub mod trust;
