@@ -5,6 +5,8 @@
 //! keys in, verdicts out.
 
 pub mod certificate;
+pub mod check;
+pub mod fulcio;
 pub mod key;
 pub mod log;
 pub mod model;
