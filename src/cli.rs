@@ -37,6 +37,36 @@ pub enum Command {
     /// Trade this CI run's OIDC identity for a short-lived API token (trusted publishing)
     #[command(after_long_help = MINT_AFTER_HELP)]
     Mint(MintArgs),
+    /// Write a PEP 740 publish attestation beside each distribution (Sigstore keyless signing)
+    #[command(after_long_help = ATTEST_AFTER_HELP)]
+    Attest(AttestArgs),
+}
+
+const ATTEST_AFTER_HELP: &str = "\
+Signs with the CI job's OIDC identity (audience `sigstore`): one ephemeral
+key and one Fulcio certificate per run, a Rekor v1 entry per file. Every
+attestation is checked before it is written as <dist>.publish.attestation
+(it names the file and its sha256, the certificate's key signed it, and the
+log entry's inclusion proof, checkpoint and timestamp hold). An existing
+attestation is reused when it holds for the file, and is an error, never
+overwritten, when it does not. Services: Sigstore's public-good instance,
+or a sigstore client trust config file (--sigstore-config,
+MINTUP_SIGSTORE_CONFIG).";
+
+#[derive(Debug, Args)]
+pub struct AttestArgs {
+    /// Files, directories or glob patterns [default: dist/]
+    #[arg(value_name = "DIST")]
+    pub dists: Vec<String>,
+
+    /// A sigstore ClientTrustConfig JSON file naming Fulcio, Rekor v1 and
+    /// their keys [env: MINTUP_SIGSTORE_CONFIG]
+    #[arg(long, value_name = "FILE")]
+    pub sigstore_config: Option<PathBuf>,
+
+    /// Use this CI provider's identity instead of detecting one
+    #[arg(long, value_enum)]
+    pub provider: Option<ProviderArg>,
 }
 
 const MINT_AFTER_HELP: &str = "\

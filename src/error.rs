@@ -31,12 +31,19 @@ pub enum Error {
     NoGithubOutput,
     #[error("cannot write the step output file {}", .0.display())]
     GithubOutput(std::path::PathBuf, #[source] std::io::Error),
+    #[error(transparent)]
+    Attest(#[from] crate::attest::run::AttestError),
+    #[error("the sigstore config {} is unusable", .0.display())]
+    SigstoreConfig(
+        std::path::PathBuf,
+        #[source] Box<dyn std::error::Error + Send + Sync>,
+    ),
 }
 
 impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Settings(_) | Error::NoGithubOutput => EXIT_USAGE,
+            Error::Settings(_) | Error::NoGithubOutput | Error::SigstoreConfig(..) => EXIT_USAGE,
             _ => EXIT_FAILED,
         }
     }
@@ -47,9 +54,15 @@ impl Error {
             Error::Prepare(e) => e.hint(),
             Error::Prompt(_) => Some("pass -t/--token or set MINTUP_TOKEN instead".into()),
             Error::Mint(e) => e.hint(),
+            Error::Attest(e) => e.hint(),
             Error::NoGithubOutput => {
                 Some("--github-output only works inside a GitHub Actions step".into())
             }
+            Error::SigstoreConfig(..) => Some(
+                "give a sigstore ClientTrustConfig JSON (a trustedRoot and a signingConfig naming \
+                 Fulcio and a Rekor v1 log), as sigstore-python's --trust-config takes"
+                    .into(),
+            ),
             Error::Runtime(_) | Error::GithubOutput(..) => None,
         }
     }

@@ -8,9 +8,13 @@ use std::sync::Arc;
 
 use clap::Parser;
 
+use mintup::attest::run::{AttestJob, Attested, run as run_attest};
+use mintup::attest::trust::TrustConfig;
 use mintup::auth::{Credentials, Secret};
 use mintup::check::{self, Severity};
-use mintup::cli::{CheckArgs, Cli, Command, MintArgs, ReportFormat, TokenFormat, UploadArgs};
+use mintup::cli::{
+    AttestArgs, CheckArgs, Cli, Command, MintArgs, ReportFormat, TokenFormat, UploadArgs,
+};
 use mintup::config::env::EnvSnapshot;
 use mintup::error::{EXIT_FAILED, EXIT_OK, Error, render};
 use mintup::github;
@@ -29,6 +33,7 @@ fn main() -> ExitCode {
         Command::Upload(args) => upload_command(args, env, &ci),
         Command::Mint(args) => mint_command(args, env, &ci),
         Command::Check(args) => check_command(args, env),
+        Command::Attest(args) => attest_command(args, env),
     };
     let code = match result {
         Ok(code) => code,
@@ -357,6 +362,49 @@ fn mint_command(args: MintArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i32, 
 
 /// `mintup check`: a verdict per file on stdout; unreadable files fail like
 /// any other.
+fn attest_command(args: AttestArgs, env: EnvSnapshot) -> Result<i32, Error> {
+    let config = args
+        .sigstore_config
+        .clone()
+        .or_else(|| env.get("MINTUP_SIGSTORE_CONFIG").map(PathBuf::from));
+    let trust = match &config {
+        None => TrustConfig::production(),
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| Error::SigstoreConfig(path.clone(), Box::new(e)))
+            .and_then(|text| {
+                TrustConfig::from_client_trust_config(&text)
+                    .map_err(|e| Error::SigstoreConfig(path.clone(), Box::new(e)))
+            })?,
+    };
+    let client = mintup::http::build_client(None, None).map_err(|e| Error::Prepare(e.into()))?;
+    let mut notes = Vec::new();
+    let job = AttestJob {
+        dists: &args.dists,
+        trust: &trust,
+        provider: args.provider.map(Into::into),
+        env: &env,
+        client: &client,
+    };
+    let results = runtime()?.block_on(run_attest(job, &mut notes))?;
+    for note in notes {
+        eprintln!("note: {note}");
+    }
+    let mut stdout = std::io::stdout().lock();
+    for (filename, attested) in results {
+        let _ = match attested {
+            Attested::Generated(path) => {
+                writeln!(stdout, "attested  {filename}  {}", path.display())
+            }
+            Attested::Reused(path) => writeln!(
+                stdout,
+                "reused    {filename}  {} (it holds for this file)",
+                path.display()
+            ),
+        };
+    }
+    Ok(EXIT_OK)
+}
+
 fn check_command(args: CheckArgs, env: EnvSnapshot) -> Result<i32, Error> {
     let pypirc = settings::load_pypirc(args.repo.config_file.as_deref(), &env)?;
     let target = settings::resolve_check_target(&args.repo, &env, pypirc.as_ref())?;

@@ -11,4 +11,6 @@ pub mod key;
 pub mod log;
 pub mod model;
 pub mod rekor;
+pub mod run;
+pub mod sign;
 pub mod trust;

@@ -7,6 +7,8 @@ mod support;
 
 /// The GitHub Action's steps in a simulated job.
 mod action;
+/// `mintup attest` against fake Fulcio and Rekor.
+mod attest;
 /// Usage and bad-input errors: each broken fixture's message, missing
 /// credentials, unknown repositories.
 mod bad_input;

@@ -4,6 +4,7 @@ pub mod fake_index;
 pub mod oidc;
 pub mod peers;
 pub mod raw_http;
+pub mod sigstore;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

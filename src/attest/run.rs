@@ -1,0 +1,177 @@
+//! `mintup attest`: for each distribution, reuse its
+//! `<dist>.publish.attestation` when that holds for this file, or sign a
+//! new one; nothing is written unless it was checked, and an existing file
+//! that does not hold is an error, never overwritten.
+
+use std::path::{Path, PathBuf};
+
+use super::check::{self, CheckError};
+use super::model::Attestation;
+use super::sign::{SignError, Signer};
+use super::trust::TrustConfig;
+use crate::config::env::EnvSnapshot;
+use crate::dist::collect::{self, CollectError};
+use crate::dist::digest;
+use crate::mint::oidc::{self, OidcError};
+use crate::mint::{Provider, diagnose};
+
+/// What happened to one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attested {
+    Generated(PathBuf),
+    Reused(PathBuf),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AttestError {
+    #[error(transparent)]
+    Collect(#[from] CollectError),
+    #[error("{}: cannot read it", .0.display())]
+    Read(PathBuf, #[source] std::io::Error),
+    #[error("{} already has a publish attestation that does not hold for it", .0.display())]
+    Existing(PathBuf, #[source] CheckError),
+    #[error("{} is not a publish attestation", .0.display())]
+    Unreadable(PathBuf, #[source] serde_json::Error),
+    #[error("not in a CI system with an OIDC identity (GitHub Actions, GitLab CI, Google Cloud)")]
+    NotInCi,
+    #[error("PyPI does not accept attestations signed with {0} identities")]
+    Provider(Provider),
+    #[error("could not get an OIDC token for Sigstore from {provider}")]
+    Oidc {
+        provider: Provider,
+        #[source]
+        source: OidcError,
+    },
+    #[error("the OIDC token names no identity (no email or sub claim)")]
+    NoIdentity,
+    #[error("{0}; PyPI would reject its attestations, so nothing was signed")]
+    ReusableWorkflow(String),
+    #[error("{}: signing failed", .0)]
+    Sign(String, #[source] SignError),
+    #[error("{}: cannot write it", .0.display())]
+    Write(PathBuf, #[source] std::io::Error),
+    #[error(transparent)]
+    Client(#[from] crate::http::ClientError),
+}
+
+impl AttestError {
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            AttestError::Existing(..) => Some(
+                "delete that file to sign again, or rebuild: an attestation belongs to one file's \
+                 exact bytes"
+                    .into(),
+            ),
+            AttestError::Oidc { source, .. } => source.hint(),
+            AttestError::NotInCi => Some(
+                "attestations are signed with the CI job's identity: run this in the publishing \
+                 job, with `permissions: id-token: write` on GitHub"
+                    .into(),
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// What an attest run needs.
+pub struct AttestJob<'a> {
+    pub dists: &'a [String],
+    pub trust: &'a TrustConfig,
+    pub provider: Option<Provider>,
+    pub env: &'a EnvSnapshot,
+    pub client: &'a reqwest::Client,
+}
+
+fn attestation_path(dist: &Path) -> PathBuf {
+    let mut name = dist.as_os_str().to_owned();
+    name.push(".publish.attestation");
+    PathBuf::from(name)
+}
+
+/// Attest every file; `notes` receives what the user should know (a
+/// private repository's names going into the public log).
+pub async fn run(
+    job: AttestJob<'_>,
+    notes: &mut Vec<String>,
+) -> Result<Vec<(String, Attested)>, AttestError> {
+    let dists = collect::collect(job.dists)?;
+    let mut todo = Vec::new();
+    let mut results = Vec::new();
+    for dist in &dists {
+        let sha256 = digest::digest_file(&dist.path, false)
+            .map_err(|e| AttestError::Read(dist.path.clone(), e))?
+            .digests
+            .sha256;
+        let path = attestation_path(&dist.path);
+        let filename = dist.filename.filename.clone();
+        if path.exists() {
+            let text = std::fs::read(&path).map_err(|e| AttestError::Read(path.clone(), e))?;
+            let existing: Attestation = serde_json::from_slice(&text)
+                .map_err(|e| AttestError::Unreadable(path.clone(), e))?;
+            check::check(&existing, &filename, &sha256, job.trust)
+                .map_err(|e| AttestError::Existing(path.clone(), e))?;
+            results.push((filename, Attested::Reused(path)));
+        } else {
+            todo.push((filename, path, sha256));
+        }
+    }
+    if todo.is_empty() {
+        return Ok(results);
+    }
+    let provider = match job.provider {
+        Some(p) => p,
+        None => crate::mint::provider::detect(job.env, &crate::mint::MachineFacts::read())
+            .ok_or(AttestError::NotInCi)?,
+    };
+    if !matches!(
+        provider,
+        Provider::GitHub | Provider::GitLab | Provider::Google
+    ) {
+        return Err(AttestError::Provider(provider));
+    }
+    let provider_client = crate::http::build_client(None, None)?;
+    let token = oidc::fetch(&provider_client, provider, "sigstore", job.env)
+        .await
+        .map_err(|source| AttestError::Oidc { provider, source })?;
+    if let Some(warning) = diagnose::reusable_workflow_warning(&token.claims) {
+        return Err(AttestError::ReusableWorkflow(warning));
+    }
+    if token.claims.get("repository_visibility").as_deref() == Some("private") {
+        notes.push(
+            "this repository is private, but its name, workflow and commit go into Sigstore's \
+             public transparency log with each attestation"
+                .into(),
+        );
+    }
+    let identity = token
+        .claims
+        .get("email")
+        .or_else(|| token.claims.get("sub"))
+        .ok_or(AttestError::NoIdentity)?;
+    let signer = Signer::start(job.client, job.trust, &token.jwt, &identity)
+        .await
+        .map_err(|e| AttestError::Sign("the run's certificate".into(), e))?;
+    for (filename, path, sha256) in todo {
+        let attestation = signer
+            .attest(&filename, &sha256)
+            .await
+            .map_err(|e| AttestError::Sign(filename.clone(), e))?;
+        write(&path, &attestation)?;
+        results.push((filename, Attested::Generated(path)));
+    }
+    Ok(results)
+}
+
+/// Write beside the final name, then rename: no half-written attestation.
+fn write(path: &Path, attestation: &Attestation) -> Result<(), AttestError> {
+    let text = serde_json::to_string(attestation).expect("an attestation serializes");
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(format!(".{}.tmp", std::process::id()));
+    let temporary = PathBuf::from(temporary);
+    std::fs::write(&temporary, text)
+        .and_then(|()| std::fs::rename(&temporary, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&temporary);
+            AttestError::Write(path.to_owned(), e)
+        })
+}

@@ -1,0 +1,117 @@
+//! `mintup attest` against fake Sigstore services (Fulcio with a test CA,
+//! Rekor v1 with real proofs, checkpoints and SETs) and GitHub's fake OIDC
+//! endpoint: attestations are written only when they hold, reused when
+//! they still do, and never overwritten.
+
+use std::path::Path;
+
+use crate::support::oidc::{github_claims, github_endpoint, github_env};
+use crate::support::sigstore::{RekorFault, Sigstore};
+use crate::support::{Run, good, mintup, run, sha256_hex};
+
+const WHEEL: &str = "mintup_hatch_demo-0.4.2-py3-none-any.whl";
+const SDIST: &str = "mintup_hatch_demo-0.4.2.tar.gz";
+
+/// A job's workspace: dist/ with both files, and the trust config.
+fn workspace(sigstore: &Sigstore) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("dist")).unwrap();
+    for name in [WHEEL, SDIST] {
+        std::fs::copy(good(name), dir.path().join("dist").join(name)).unwrap();
+    }
+    std::fs::write(dir.path().join("trust.json"), sigstore.trust_config()).unwrap();
+    dir
+}
+
+fn attest(dir: &Path, claims: serde_json::Value) -> Run {
+    let endpoint = github_endpoint(claims);
+    let env = github_env(&endpoint, dir);
+    run(mintup(dir).envs(env.iter().map(|(k, v)| (k, v))).args([
+        "attest",
+        "--sigstore-config",
+        "trust.json",
+        "dist",
+    ]))
+}
+
+fn attestation(dir: &Path, name: &str) -> Option<String> {
+    std::fs::read_to_string(dir.join("dist").join(format!("{name}.publish.attestation"))).ok()
+}
+
+#[test]
+fn attestations_are_written_checked_and_reused() {
+    let sigstore = Sigstore::start(RekorFault::None);
+    let dir = workspace(&sigstore);
+    let out = attest(dir.path(), github_claims("sigstore"));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.stdout_has(&format!("attested  {WHEEL}"))
+        .stdout_has(&format!("attested  {SDIST}"));
+    // One certificate for the run, one log entry per file.
+    assert_eq!(sigstore.requests("/api/v2/signingCert"), 1);
+    assert_eq!(sigstore.requests("/api/v1/log/entries"), 2);
+    let trust =
+        mintup::attest::trust::TrustConfig::from_client_trust_config(&sigstore.trust_config())
+            .unwrap();
+    for name in [WHEEL, SDIST] {
+        let written: mintup::attest::model::Attestation =
+            serde_json::from_str(&attestation(dir.path(), name).unwrap()).unwrap();
+        let sha256 = sha256_hex(&std::fs::read(dir.path().join("dist").join(name)).unwrap());
+        assert_eq!(
+            mintup::attest::check::check(&written, name, &sha256, &trust),
+            Ok(())
+        );
+    }
+
+    // A second run reuses them without signing anything.
+    let out = attest(dir.path(), github_claims("sigstore"));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.stdout_has(&format!("reused    {WHEEL}"));
+    assert_eq!(sigstore.requests("/api/v2/signingCert"), 1);
+
+    // The wheel changed: its attestation no longer holds, and stays as it was.
+    let before = attestation(dir.path(), WHEEL);
+    let wheel = dir.path().join("dist").join(WHEEL);
+    let mut bytes = std::fs::read(&wheel).unwrap();
+    bytes.push(0);
+    std::fs::write(&wheel, bytes).unwrap();
+    let out = attest(dir.path(), github_claims("sigstore"));
+    assert_eq!(out.code, 1);
+    out.stderr_has("already has a publish attestation that does not hold for it")
+        .stderr_has("caused by: it attests sha256 ");
+    assert_eq!(attestation(dir.path(), WHEEL), before);
+}
+
+#[test]
+fn a_log_answer_that_does_not_hold_writes_nothing() {
+    for (fault, why) in [
+        (
+            RekorFault::NoTimestamp,
+            "caused by: the log's answer lacks signedEntryTimestamp",
+        ),
+        (
+            RekorFault::ForeignCheckpointKey,
+            "caused by: the attestation the services produced does not hold, so it was not written",
+        ),
+    ] {
+        let sigstore = Sigstore::start(fault);
+        let dir = workspace(&sigstore);
+        let out = attest(dir.path(), github_claims("sigstore"));
+        assert_eq!(out.code, 1, "{fault:?}");
+        out.stderr_has(&format!("error: {WHEEL}: signing failed"))
+            .stderr_has(why);
+        assert_eq!(attestation(dir.path(), WHEEL), None, "{fault:?}");
+        assert_eq!(attestation(dir.path(), SDIST), None, "{fault:?}");
+    }
+}
+
+#[test]
+fn a_reusable_workflow_is_refused_before_signing() {
+    let sigstore = Sigstore::start(RekorFault::None);
+    let dir = workspace(&sigstore);
+    let mut claims = github_claims("sigstore");
+    claims["job_workflow_ref"] = "octo/shared/.github/workflows/publish.yml@refs/heads/main".into();
+    let out = attest(dir.path(), claims);
+    assert_eq!(out.code, 1);
+    out.stderr_has("PyPI would reject its attestations, so nothing was signed");
+    assert_eq!(sigstore.requests("/api/v2/signingCert"), 0);
+}

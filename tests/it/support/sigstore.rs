@@ -1,0 +1,285 @@
+//! Sigstore fakes: a Fulcio that issues certificates for the key it is
+//! sent, under a CA the test makes, and a Rekor v1 that keeps a real RFC
+//! 6962 tree (some entries before ours, so proofs are not trivial) and
+//! answers with inclusion proofs, signed checkpoints and SETs. Both live on
+//! one fake server; a ClientTrustConfig file names them.
+
+use std::sync::{Arc, Mutex};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use p256::ecdsa::signature::Signer as _;
+use p256::ecdsa::{DerSignature, SigningKey};
+use p256::pkcs8::{DecodePublicKey as _, EncodePublicKey as _};
+use serde_json::{Value, json};
+use sha2::{Digest as _, Sha256};
+
+use super::fake_index::{FakeIndex, Received, Reply};
+
+/// How the fake Rekor misbehaves, if it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RekorFault {
+    None,
+    /// No signed entry timestamp in the answer.
+    NoTimestamp,
+    /// Checkpoints signed by a key the trust config does not hold.
+    ForeignCheckpointKey,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn children(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update([1u8]);
+    h.update(left);
+    h.update(right);
+    h.finalize().into()
+}
+
+fn split(n: usize) -> usize {
+    let mut k = 1;
+    while k * 2 < n {
+        k *= 2;
+    }
+    k
+}
+
+/// RFC 6962 MTH.
+fn root(leaves: &[[u8; 32]]) -> [u8; 32] {
+    if leaves.len() == 1 {
+        return leaves[0];
+    }
+    let k = split(leaves.len());
+    children(&root(&leaves[..k]), &root(&leaves[k..]))
+}
+
+/// RFC 6962 PATH(m, D[n]), leaf to root.
+fn path(m: usize, leaves: &[[u8; 32]]) -> Vec<[u8; 32]> {
+    if leaves.len() == 1 {
+        return Vec::new();
+    }
+    let k = split(leaves.len());
+    if m < k {
+        let mut p = path(m, &leaves[..k]);
+        p.push(root(&leaves[k..]));
+        p
+    } else {
+        let mut p = path(m - k, &leaves[k..]);
+        p.push(root(&leaves[..k]));
+        p
+    }
+}
+
+fn leaf(body: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update([0u8]);
+    h.update(body);
+    h.finalize().into()
+}
+
+fn sign(key: &SigningKey, message: &[u8]) -> Vec<u8> {
+    let signature: DerSignature = key.sign(message);
+    signature.as_bytes().to_vec()
+}
+
+/// The P-256 point of a PEM public key, for rcgen.
+struct ForeignKey(Vec<u8>);
+
+impl rcgen::PublicKeyData for ForeignKey {
+    fn der_bytes(&self) -> &[u8] {
+        &self.0
+    }
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        &rcgen::PKCS_ECDSA_P256_SHA256
+    }
+}
+
+/// Fulcio and Rekor on one fake server, with their trust config.
+pub struct Sigstore {
+    pub server: FakeIndex,
+    rekor_key: SigningKey,
+}
+
+impl Sigstore {
+    pub fn start(fault: RekorFault) -> Self {
+        let rekor_key = SigningKey::random(&mut rand_core::OsRng);
+        let checkpoint_key = match fault {
+            RekorFault::ForeignCheckpointKey => SigningKey::random(&mut rand_core::OsRng),
+            _ => rekor_key.clone(),
+        };
+        let spki = rekor_key
+            .verifying_key()
+            .to_public_key_der()
+            .expect("encodes")
+            .into_vec();
+        let log_id: [u8; 32] = Sha256::digest(&spki).into();
+        // Entries already in the log, so that proofs have hashes to check.
+        let leaves: Arc<Mutex<Vec<[u8; 32]>>> =
+            Arc::new(Mutex::new((0u8..5).map(|i| leaf(&[i])).collect()));
+        let ca_key = rcgen::KeyPair::generate().expect("a CA key");
+        let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+        ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let issuer = rcgen::Issuer::new(ca, ca_key);
+        let signing = rekor_key.clone();
+        let server = FakeIndex::start(move |request: &Received| match request.path.as_str() {
+            "/api/v2/signingCert" => fulcio(request, &issuer),
+            "/api/v1/log/entries" => {
+                let mut leaves = leaves.lock().unwrap();
+                rekor(
+                    request,
+                    &mut leaves,
+                    &signing,
+                    &checkpoint_key,
+                    log_id,
+                    fault,
+                )
+            }
+            _ => Reply::status(404, "not here"),
+        });
+        Sigstore { server, rekor_key }
+    }
+
+    /// A ClientTrustConfig naming this Fulcio and Rekor.
+    pub fn trust_config(&self) -> String {
+        let spki = self
+            .rekor_key
+            .verifying_key()
+            .to_public_key_der()
+            .expect("encodes")
+            .into_vec();
+        let key_id = STANDARD.encode(Sha256::digest(&spki));
+        json!({
+            "mediaType": "application/vnd.dev.sigstore.clienttrustconfig.v0.1+json",
+            "trustedRoot": {
+                "mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
+                "tlogs": [{
+                    "baseUrl": self.server.base(),
+                    "hashAlgorithm": "SHA2_256",
+                    "publicKey": {"rawBytes": STANDARD.encode(&spki), "keyDetails": "PKIX_ECDSA_P256_SHA_256"},
+                    "logId": {"keyId": key_id},
+                }],
+                "certificateAuthorities": [], "ctlogs": [], "timestampAuthorities": [],
+            },
+            "signingConfig": {
+                "mediaType": "application/vnd.dev.sigstore.signingconfig.v0.2+json",
+                "caUrls": [{"url": self.server.base(), "majorApiVersion": 1}],
+                "oidcUrls": [],
+                "rekorTlogUrls": [{"url": self.server.base(), "majorApiVersion": 1}],
+                "tsaUrls": [],
+            },
+        })
+        .to_string()
+    }
+
+    pub fn requests(&self, path: &str) -> usize {
+        self.server
+            .received()
+            .iter()
+            .filter(|r| r.path == path)
+            .count()
+    }
+}
+
+/// A leaf certificate for the request's public key, signed by the CA.
+fn fulcio(request: &Received, issuer: &rcgen::Issuer<'_, rcgen::KeyPair>) -> Reply {
+    let sent: Value = serde_json::from_str(&request.text).unwrap_or_default();
+    let pem = sent["publicKeyRequest"]["publicKey"]["content"]
+        .as_str()
+        .unwrap_or_default();
+    let Ok(key) = p256::PublicKey::from_public_key_pem(pem) else {
+        return Reply::status(400, "not a P-256 key");
+    };
+    let point = ForeignKey(
+        p256::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(&key, false)
+            .as_bytes()
+            .to_vec(),
+    );
+    let params = rcgen::CertificateParams::new(vec![
+        "https://github.com/octo/demo/.github/workflows/release.yml@refs/tags/v1.0.0".to_owned(),
+    ])
+    .expect("params");
+    let leaf = params.signed_by(&point, issuer).expect("signs");
+    Reply::status(
+        201,
+        &json!({"signedCertificateEmbeddedSct": {"chain": {"certificates": [leaf.pem()]}}})
+            .to_string(),
+    )
+    .header("content-type", "application/json")
+}
+
+/// Log a dsse entry: append its leaf and answer with a proof, a signed
+/// checkpoint and an SET.
+fn rekor(
+    request: &Received,
+    leaves: &mut Vec<[u8; 32]>,
+    key: &SigningKey,
+    checkpoint_key: &SigningKey,
+    log_id: [u8; 32],
+    fault: RekorFault,
+) -> Reply {
+    let sent: Value = serde_json::from_str(&request.text).unwrap_or_default();
+    let content = &sent["spec"]["proposedContent"];
+    let envelope_text = content["envelope"].as_str().unwrap_or_default();
+    let envelope: Value = serde_json::from_str(envelope_text).unwrap_or_default();
+    let payload = STANDARD
+        .decode(envelope["payload"].as_str().unwrap_or_default())
+        .unwrap_or_default();
+    let body = json!({
+        "apiVersion": "0.0.1",
+        "kind": "dsse",
+        "spec": {
+            "envelopeHash": {"algorithm": "sha256", "value": hex(&Sha256::digest(envelope_text))},
+            "payloadHash": {"algorithm": "sha256", "value": hex(&Sha256::digest(&payload))},
+            "signatures": [{
+                "signature": envelope["signatures"][0]["sig"],
+                "verifier": content["verifiers"][0],
+            }],
+        },
+    })
+    .to_string();
+    let body_b64 = STANDARD.encode(&body);
+    leaves.push(leaf(body.as_bytes()));
+    let index = leaves.len() - 1;
+    let size = leaves.len();
+    let tree_root = root(leaves);
+    let hashes: Vec<String> = path(index, leaves).iter().map(|h| hex(h)).collect();
+    let note = format!("fake.rekor - 42\n{size}\n{}\n", STANDARD.encode(tree_root));
+    let mut blob = log_id[..4].to_vec();
+    blob.extend(sign(checkpoint_key, note.as_bytes()));
+    let checkpoint = format!("{note}\n\u{2014} fake.rekor {}\n", STANDARD.encode(blob));
+    let integrated_time = 1_700_000_100u64;
+    let global_index = 1000 + index as u64;
+    let set_payload = format!(
+        "{{\"body\":\"{body_b64}\",\"integratedTime\":{integrated_time},\"logID\":\"{}\",\"logIndex\":{global_index}}}",
+        hex(&log_id)
+    );
+    let mut verification = json!({
+        "inclusionProof": {
+            "checkpoint": checkpoint,
+            "hashes": hashes,
+            "logIndex": index,
+            "rootHash": hex(&tree_root),
+            "treeSize": size,
+        },
+    });
+    if fault != RekorFault::NoTimestamp {
+        verification["signedEntryTimestamp"] =
+            STANDARD.encode(sign(key, set_payload.as_bytes())).into();
+    }
+    Reply::status(
+        201,
+        &json!({
+            format!("uuid{index}"): {
+                "body": body_b64,
+                "integratedTime": integrated_time,
+                "logID": hex(&log_id),
+                "logIndex": global_index,
+                "verification": verification,
+            }
+        })
+        .to_string(),
+    )
+    .header("content-type", "application/json")
+}
