@@ -22,14 +22,24 @@ is_true "${INPUT_DRY_RUN:-false}" && args+=(--dry-run)
 [ -n "${INPUT_RETRIES:-}" ] && args+=(--retries "$INPUT_RETRIES")
 
 user=${INPUT_USER:-__token__}
+trusted=
 if [ "$user" = __token__ ] && [ -z "${INPUT_PASSWORD:-}" ]; then
   # pypa's rule: user __token__ and no password means trusted publishing.
   export MINTUP_TRUSTED_PUBLISHING=always
+  trusted=1
 else
   export MINTUP_USERNAME=$user MINTUP_PASSWORD=${INPUT_PASSWORD:-}
 fi
 if is_true "${INPUT_ATTESTATIONS:-true}"; then
-  echo "::notice title=mintup::attestations are not generated yet (mintup attest is to come); the files are uploaded without them"
+  case "${INPUT_REPOSITORY_URL:-https://upload.pypi.org/legacy/}" in
+    https://upload.pypi.org/* | https://test.pypi.org/*) pypi=1 ;;
+    *) pypi= ;;
+  esac
+  if [ -n "$trusted" ] && [ -n "$pypi" ]; then
+    args+=(--attest)
+  else
+    echo "::notice title=mintup::attestations are generated only when publishing to PyPI or TestPyPI with trusted publishing; this upload goes without them"
+  fi
 fi
 
 dir=${INPUT_PACKAGES_DIR:-dist}

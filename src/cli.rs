@@ -316,6 +316,16 @@ pub struct UploadArgs {
     #[arg(long)]
     pub attestations: bool,
 
+    /// Generate (or reuse) a PEP 740 publish attestation for each file, as
+    /// `mintup attest` does, and send it; needs trusted publishing
+    #[arg(long)]
+    pub attest: bool,
+
+    /// With --attest: a sigstore ClientTrustConfig JSON file naming Fulcio,
+    /// Rekor v1 and their keys [env: MINTUP_SIGSTORE_CONFIG]
+    #[arg(long, value_name = "FILE", requires = "attest")]
+    pub sigstore_config: Option<PathBuf>,
+
     /// Print each file's sha256, md5 and blake2b-256
     #[arg(long)]
     pub print_hash: bool,

@@ -229,6 +229,13 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
         .map_err(|e| Error::Prepare(e.into()))?;
     let runtime = runtime()?;
     let dry_run = args.dry_run;
+    if args.attest && !matches!(plan.credentials, CredentialPlan::TrustedPublishing) && !dry_run {
+        return Err(Error::AttestWithoutTrustedPublishing);
+    }
+    if args.attest && dry_run {
+        inner.note("note: --dry-run signs nothing; --attest is left out");
+    }
+    let env_for_attest = env.clone();
     let auth = match plan.credentials {
         CredentialPlan::Ready(c) => {
             ci.suggest_trusted_publishing(&plan.target, &plan.dists, dry_run);
@@ -256,6 +263,9 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
                 "note: using a token minted from this {} run (trusted publishing)",
                 minted.provider
             ));
+            if args.attest && !dry_run {
+                attest_before_upload(&args, &plan.dists, &plan.target, &env_for_attest, &runtime)?;
+            }
             UploadAuth::minted(minter, minted.token)
         }
     };
@@ -274,7 +284,8 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
         client,
         skip_existing: plan.skip_existing,
         comment: plan.comment,
-        attestations: plan.attestations,
+        // --attest wrote or checked every file's attestation: send them.
+        attestations: plan.attestations || (args.attest && !dry_run),
         print_hash: plan.print_hash,
         verbose: plan.verbose,
         verify: plan.verify,
@@ -308,6 +319,39 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
     } else {
         EXIT_FAILED
     })
+}
+
+/// `upload --attest`: write or reuse every file's attestation, so the
+/// upload attaches them. Any index but PyPI and TestPyPI gets a note.
+fn attest_before_upload(
+    args: &UploadArgs,
+    dists: &[String],
+    target: &Target,
+    env: &EnvSnapshot,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<(), Error> {
+    if !target.kind.is_pypi_like() {
+        eprintln!(
+            "note: {} may not accept PEP 740 attestations; sending them anyway",
+            target.url
+        );
+    }
+    let trust = sigstore_trust(args.sigstore_config.as_ref(), env)?;
+    let client = mintup::http::build_client(None, None).map_err(|e| Error::Prepare(e.into()))?;
+    let mut notes = Vec::new();
+    let job = AttestJob {
+        dists,
+        trust: &trust,
+        provider: None,
+        env,
+        client: &client,
+    };
+    let results = runtime.block_on(run_attest(job, &mut notes))?;
+    for note in notes {
+        eprintln!("note: {note}");
+    }
+    print_attested(results, &mut std::io::stderr().lock());
+    Ok(())
 }
 
 /// The project of the first distribution, for the link to its publishing
@@ -362,20 +406,41 @@ fn mint_command(args: MintArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i32, 
 
 /// `mintup check`: a verdict per file on stdout; unreadable files fail like
 /// any other.
-fn attest_command(args: AttestArgs, env: EnvSnapshot) -> Result<i32, Error> {
-    let config = args
-        .sigstore_config
-        .clone()
+/// Sigstore's services and keys: `--sigstore-config`, then
+/// `MINTUP_SIGSTORE_CONFIG`, then the public-good instance.
+fn sigstore_trust(flag: Option<&PathBuf>, env: &EnvSnapshot) -> Result<TrustConfig, Error> {
+    let config = flag
+        .cloned()
         .or_else(|| env.get("MINTUP_SIGSTORE_CONFIG").map(PathBuf::from));
-    let trust = match &config {
-        None => TrustConfig::production(),
+    match &config {
+        None => Ok(TrustConfig::production()),
         Some(path) => std::fs::read_to_string(path)
             .map_err(|e| Error::SigstoreConfig(path.clone(), Box::new(e)))
             .and_then(|text| {
                 TrustConfig::from_client_trust_config(&text)
                     .map_err(|e| Error::SigstoreConfig(path.clone(), Box::new(e)))
-            })?,
-    };
+            }),
+    }
+}
+
+/// What `attest` (and `upload --attest`) did, one line per file.
+fn print_attested(results: Vec<(String, Attested)>, out: &mut dyn Write) {
+    for (filename, attested) in results {
+        let _ = match attested {
+            Attested::Generated(path) => {
+                writeln!(out, "attested  {filename}  {}", path.display())
+            }
+            Attested::Reused(path) => writeln!(
+                out,
+                "reused    {filename}  {} (it holds for this file)",
+                path.display()
+            ),
+        };
+    }
+}
+
+fn attest_command(args: AttestArgs, env: EnvSnapshot) -> Result<i32, Error> {
+    let trust = sigstore_trust(args.sigstore_config.as_ref(), &env)?;
     let client = mintup::http::build_client(None, None).map_err(|e| Error::Prepare(e.into()))?;
     let mut notes = Vec::new();
     let job = AttestJob {
@@ -389,19 +454,7 @@ fn attest_command(args: AttestArgs, env: EnvSnapshot) -> Result<i32, Error> {
     for note in notes {
         eprintln!("note: {note}");
     }
-    let mut stdout = std::io::stdout().lock();
-    for (filename, attested) in results {
-        let _ = match attested {
-            Attested::Generated(path) => {
-                writeln!(stdout, "attested  {filename}  {}", path.display())
-            }
-            Attested::Reused(path) => writeln!(
-                stdout,
-                "reused    {filename}  {} (it holds for this file)",
-                path.display()
-            ),
-        };
-    }
+    print_attested(results, &mut std::io::stdout().lock());
     Ok(EXIT_OK)
 }
 

@@ -349,6 +349,13 @@ fn publish_by_trusted_publishing_masks_the_token_first() {
             .unwrap()
             .contains("\"result\":\"uploaded\"")
     );
+    // Attestations are for PyPI and TestPyPI; this index gets a notice.
+    assert!(
+        out.stdout
+            .contains("::notice title=mintup::attestations are generated only"),
+        "{}",
+        out.stdout
+    );
 
     // A refused mint fails the step with the diagnosis in the summary.
     let (job, _endpoint, _token) = oidc_job();

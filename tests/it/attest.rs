@@ -115,3 +115,44 @@ fn a_reusable_workflow_is_refused_before_signing() {
     out.stderr_has("PyPI would reject its attestations, so nothing was signed");
     assert_eq!(sigstore.requests("/api/v2/signingCert"), 0);
 }
+
+#[test]
+fn upload_attest_sends_one_attestation_per_file() {
+    use crate::support::oidc::{self, audience, jwt};
+    let sigstore = Sigstore::start(RekorFault::None);
+    let dir = workspace(&sigstore);
+    let claims = github_claims("pypi");
+    let index = oidc::index(audience("pypi"), jwt(&claims));
+    let endpoint = github_endpoint(claims);
+    let env = github_env(&endpoint, dir.path());
+    let out = run(mintup(dir.path())
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .args(["upload", "--attest", "--sigstore-config", "trust.json"])
+        .args(["--repository-url", &index.url, "dist"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.stderr_has(&format!("attested  {WHEEL}"));
+    let uploads: Vec<_> = index
+        .received()
+        .into_iter()
+        .filter(|r| r.path == "/legacy/")
+        .collect();
+    assert_eq!(uploads.len(), 2);
+    for upload in uploads {
+        let name = &upload.files[0].filename;
+        let sent: serde_json::Value =
+            serde_json::from_str(upload.field("attestations").expect("an attestations field"))
+                .unwrap();
+        let list = sent.as_array().unwrap();
+        assert_eq!(list.len(), 1);
+        let written: serde_json::Value =
+            serde_json::from_str(&attestation(dir.path(), name).unwrap()).unwrap();
+        assert_eq!(list[0], written, "{name}");
+    }
+
+    // With a stored token there is no trusted publishing: refused up front.
+    let out = run(mintup(dir.path())
+        .args(["upload", "--attest", "-t", crate::support::SECRET])
+        .args(["--repository-url", &index.url, "dist"]));
+    assert_eq!(out.code, 2);
+    out.stderr_has("upload --attest needs trusted publishing");
+}
