@@ -151,11 +151,17 @@ pub async fn run(
     let signer = Signer::start(job.client, job.trust, &token.jwt, &identity)
         .await
         .map_err(|e| AttestError::Sign("the run's certificate".into(), e))?;
-    for (filename, path, sha256) in todo {
-        let attestation = signer
-            .attest(&filename, &sha256)
-            .await
-            .map_err(|e| AttestError::Sign(filename.clone(), e))?;
+    // Every file is signed and logged before any is written: the
+    // certificate lives ten minutes, and a failure leaves no partial set.
+    let signed =
+        futures_util::future::try_join_all(todo.iter().map(|(filename, _, sha256)| async {
+            signer
+                .attest(filename, sha256)
+                .await
+                .map_err(|e| AttestError::Sign(filename.clone(), e))
+        }))
+        .await?;
+    for ((filename, path, _), attestation) in todo.into_iter().zip(signed) {
         write(&path, &attestation)?;
         results.push((filename, Attested::Generated(path)));
     }
