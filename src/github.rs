@@ -60,7 +60,11 @@ pub fn summary_block(title: &str, body: &str) -> String {
 
 /// The step summary's table for an upload: each file with its size,
 /// sha256, result and page.
-pub fn upload_table(reports: &[FileReport], dry_run: bool) -> String {
+pub fn upload_table(
+    reports: &[FileReport],
+    dry_run: bool,
+    attested: crate::json_report::Attested<'_>,
+) -> String {
     let mut out = String::from(if dry_run {
         "### mintup upload (dry run)\n\n"
     } else {
@@ -77,6 +81,15 @@ pub fn upload_table(reports: &[FileReport], dry_run: bool) -> String {
             FileResult::Skipped { .. } => "skipped (already there)".to_owned(),
             FileResult::Failed(e) => format!("**failed**: {}", e.to_string().replace('|', "\\|")),
             FileResult::NotAttempted => "not sent".to_owned(),
+        };
+        let attestation = crate::json_report::attestation(report, attested);
+        let result = match (
+            attestation["status"].as_str(),
+            attestation["sent"].as_bool(),
+        ) {
+            (Some(status), Some(true)) => format!("{result}; attestation {status} and sent"),
+            (Some(status), _) => format!("{result}; attestation {status}, not sent"),
+            _ => result,
         };
         let sha256 = report
             .digests

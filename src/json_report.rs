@@ -11,9 +11,25 @@ use crate::upload::{FileError, FileReport, FileResult};
 /// The shape's version; bumped only if a field changes meaning.
 pub const VERSION: u32 = 1;
 
+/// What `upload --attest` did for each file, by file name: `generated` or
+/// `reused`.
+pub type Attested<'a> = &'a [(String, &'static str)];
+
 /// `upload`: the repository and every file's result.
-pub fn upload(reports: &[FileReport], repository: &str, dry_run: bool) -> Value {
-    let files: Vec<Value> = reports.iter().map(|r| upload_file(r, dry_run)).collect();
+pub fn upload(
+    reports: &[FileReport],
+    repository: &str,
+    dry_run: bool,
+    attested: Attested<'_>,
+) -> Value {
+    let files: Vec<Value> = reports
+        .iter()
+        .map(|r| {
+            let mut file = upload_file(r, dry_run);
+            file["attestation"] = attestation(r, attested);
+            file
+        })
+        .collect();
     json!({
         "version": VERSION,
         "command": "upload",
@@ -44,6 +60,25 @@ fn upload_file(report: &FileReport, dry_run: bool) -> Value {
         "warnings": warnings,
         "error": error,
     })
+}
+
+/// Whether the file's attestation went with it, and why not: PyPI ignores
+/// attestations on an identical re-upload, so a skipped file's is not sent.
+pub fn attestation(report: &FileReport, attested: Attested<'_>) -> Value {
+    let Some((_, status)) = attested.iter().find(|(name, _)| *name == report.filename) else {
+        return Value::Null;
+    };
+    match &report.result {
+        FileResult::Uploaded { .. } => json!({"status": status, "sent": true}),
+        FileResult::Skipped { .. } => json!({
+            "status": status,
+            "sent": false,
+            "why": "the index already has this file, and PyPI ignores attestations on an identical re-upload",
+        }),
+        FileResult::Failed(_) | FileResult::NotAttempted => {
+            json!({"status": status, "sent": false, "why": "the file was not uploaded"})
+        }
+    }
 }
 
 /// A failure: a stable code, its message, the causes and the hint.
@@ -136,4 +171,42 @@ pub fn check(verdicts: &[FileVerdict], unreadable: &[Unreadable<'_>], strict: bo
         "ok": unreadable.is_empty() && !verdicts.iter().any(|v| v.fails(strict)),
         "files": files,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::upload::ExistingContent;
+
+    fn report(result: FileResult) -> FileReport {
+        FileReport {
+            filename: "x-1.0.tar.gz".into(),
+            size: 1,
+            digests: None,
+            result,
+            page: None,
+        }
+    }
+
+    #[test]
+    fn attestations_say_whether_they_went_with_the_file() {
+        let attested = [("x-1.0.tar.gz".to_owned(), "reused")];
+        let uploaded = report(FileResult::Uploaded { warnings: None });
+        assert_eq!(
+            attestation(&uploaded, &attested),
+            json!({"status": "reused", "sent": true})
+        );
+        let skipped = report(FileResult::Skipped {
+            message: "exists".into(),
+            content: ExistingContent::Identical,
+        });
+        assert_eq!(attestation(&skipped, &attested)["sent"], false);
+        assert!(
+            attestation(&skipped, &attested)["why"]
+                .as_str()
+                .unwrap()
+                .contains("identical re-upload")
+        );
+        assert_eq!(attestation(&uploaded, &[]), Value::Null);
+    }
 }

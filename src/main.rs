@@ -114,13 +114,22 @@ impl CiOutput {
 
     /// In GitHub Actions: the step summary's table of files, and the step
     /// output `files` (the JSON report's files) for later steps.
-    fn upload_summary(&self, reports: &[FileReport], repository: &str, dry_run: bool) {
+    fn upload_summary(
+        &self,
+        reports: &[FileReport],
+        repository: &str,
+        dry_run: bool,
+        attested: json_report::Attested<'_>,
+    ) {
         if !self.github {
             return;
         }
-        let files = &json_report::upload(reports, repository, dry_run)["files"];
+        let files = &json_report::upload(reports, repository, dry_run, attested)["files"];
         let writes = [
-            (&self.summary, github::upload_table(reports, dry_run)),
+            (
+                &self.summary,
+                github::upload_table(reports, dry_run, attested),
+            ),
             (&self.output, format!("files={files}\n")),
         ];
         for (path, text) in writes {
@@ -236,6 +245,7 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
         inner.note("note: --dry-run signs nothing; --attest is left out");
     }
     let env_for_attest = env.clone();
+    let mut attested: Vec<(String, &'static str)> = Vec::new();
     let auth = match plan.credentials {
         CredentialPlan::Ready(c) => {
             ci.suggest_trusted_publishing(&plan.target, &plan.dists, dry_run);
@@ -264,7 +274,13 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
                 minted.provider
             ));
             if args.attest && !dry_run {
-                attest_before_upload(&args, &plan.dists, &plan.target, &env_for_attest, &runtime)?;
+                attested = attest_before_upload(
+                    &args,
+                    &plan.dists,
+                    &plan.target,
+                    &env_for_attest,
+                    &runtime,
+                )?;
             }
             UploadAuth::minted(minter, minted.token)
         }
@@ -311,9 +327,12 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
         upload::run(job, reporter).await.map_err(Error::from)
     })?;
     if args.format == ReportFormat::Json {
-        println!("{}", json_report::upload(&reports, &repository, dry_run));
+        println!(
+            "{}",
+            json_report::upload(&reports, &repository, dry_run, &attested)
+        );
     }
-    ci.upload_summary(&reports, &repository, dry_run);
+    ci.upload_summary(&reports, &repository, dry_run, &attested);
     Ok(if reports.iter().all(|r| r.result.is_ok()) {
         EXIT_OK
     } else {
@@ -329,7 +348,7 @@ fn attest_before_upload(
     target: &Target,
     env: &EnvSnapshot,
     runtime: &tokio::runtime::Runtime,
-) -> Result<(), Error> {
+) -> Result<Vec<(String, &'static str)>, Error> {
     if !target.kind.is_pypi_like() {
         eprintln!(
             "note: {} may not accept PEP 740 attestations; sending them anyway",
@@ -350,8 +369,18 @@ fn attest_before_upload(
     for note in notes {
         eprintln!("note: {note}");
     }
+    let statuses = results
+        .iter()
+        .map(|(name, attested)| {
+            let status = match attested {
+                Attested::Generated(_) => "generated",
+                Attested::Reused(_) => "reused",
+            };
+            (name.clone(), status)
+        })
+        .collect();
     print_attested(results, &mut std::io::stderr().lock());
-    Ok(())
+    Ok(statuses)
 }
 
 /// The project of the first distribution, for the link to its publishing

@@ -127,8 +127,20 @@ fn upload_attest_sends_one_attestation_per_file() {
     let out = run(mintup(dir.path())
         .envs(env.iter().map(|(k, v)| (k, v)))
         .args(["upload", "--attest", "--sigstore-config", "trust.json"])
-        .args(["--repository-url", &index.url, "dist"]));
+        .args(["--format", "json", "--repository-url", &index.url, "dist"]));
     assert_eq!(out.code, 0, "{}", out.stderr);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    for file in report["files"].as_array().unwrap() {
+        assert_eq!(
+            file["attestation"],
+            serde_json::json!({"status": "generated", "sent": true})
+        );
+    }
+    let summary = std::fs::read_to_string(dir.path().join("step_summary.md")).unwrap();
+    assert!(
+        summary.contains("uploaded; attestation generated and sent"),
+        "{summary}"
+    );
     out.stderr_has(&format!("attested  {WHEEL}"));
     let uploads: Vec<_> = index
         .received()
