@@ -167,3 +167,18 @@ fn upload_attest_sends_one_attestation_per_file() {
     assert_eq!(out.code, 2);
     out.stderr_has("upload --attest needs trusted publishing");
 }
+
+#[test]
+fn gitlab_without_a_sigstore_token_is_told_what_to_declare() {
+    let sigstore = Sigstore::start(RekorFault::None);
+    let dir = workspace(&sigstore);
+    let out = run(mintup(dir.path())
+        .env("GITLAB_CI", "true")
+        .env("CI", "true")
+        .env("PYPI_ID_TOKEN", "not-for-sigstore")
+        .args(["attest", "--sigstore-config", "trust.json", "dist"]));
+    assert_eq!(out.code, 1);
+    out.stderr_has("SIGSTORE_ID_TOKEN")
+        .stderr_has("id_tokens:\n        SIGSTORE_ID_TOKEN:\n          aud: sigstore");
+    assert_eq!(sigstore.requests("/api/v2/signingCert"), 0);
+}
