@@ -34,6 +34,30 @@ fn attest(dir: &Path, claims: serde_json::Value) -> Run {
     ]))
 }
 
+/// pypi-attestations' verdict on a written attestation, as Warehouse asks.
+fn reference_verdict(
+    dir: &Path,
+    root: &Path,
+    name: &str,
+    repository: &str,
+    workflow: &str,
+) -> String {
+    let dist = dir.join("dist").join(name);
+    let out = std::process::Command::new(crate::support::peers::venv_bin("python"))
+        .arg(crate::support::root().join("tests/it/support/verify_attestation.py"))
+        .arg(root)
+        .arg(&dist)
+        .arg(dir.join("dist").join(format!("{name}.publish.attestation")))
+        .args([repository, workflow])
+        .output()
+        .expect("run the reference verifier");
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout).trim(),
+        String::from_utf8_lossy(&out.stderr).trim()
+    )
+}
+
 fn attestation(dir: &Path, name: &str) -> Option<String> {
     std::fs::read_to_string(dir.join("dist").join(format!("{name}.publish.attestation"))).ok()
 }
@@ -61,6 +85,27 @@ fn attestations_are_written_checked_and_reused() {
             Ok(())
         );
     }
+
+    // The reference verifier, as Warehouse runs it, accepts them.
+    let trusted_root = dir.path().join("trusted_root.json");
+    let config: serde_json::Value = serde_json::from_str(&sigstore.trust_config()).unwrap();
+    std::fs::write(&trusted_root, config["trustedRoot"].to_string()).unwrap();
+    for name in [WHEEL, SDIST] {
+        let verdict =
+            reference_verdict(dir.path(), &trusted_root, name, "octo/demo", "release.yml");
+        assert_eq!(verdict, "OK", "{name}");
+    }
+    // Another repository or workflow is refused.
+    let verdict = reference_verdict(
+        dir.path(),
+        &trusted_root,
+        WHEEL,
+        "octo/other",
+        "release.yml",
+    );
+    assert_ne!(verdict, "OK");
+    let verdict = reference_verdict(dir.path(), &trusted_root, WHEEL, "octo/demo", "other.yml");
+    assert_ne!(verdict, "OK");
 
     // A second run reuses them without signing anything.
     let out = attest(dir.path(), github_claims("sigstore"));

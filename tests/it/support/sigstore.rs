@@ -100,6 +100,19 @@ impl rcgen::PublicKeyData for ForeignKey {
 pub struct Sigstore {
     pub server: FakeIndex,
     rekor_key: SigningKey,
+    authority: Authority,
+}
+
+/// What the trusted root says of Fulcio: its CA and its CT log's key.
+struct Authority {
+    ca_der: Vec<u8>,
+    ct_spki: Vec<u8>,
+}
+
+/// The certificate transparency log whose SCT Fulcio embeds.
+struct CtLog {
+    key: SigningKey,
+    spki: Vec<u8>,
 }
 
 impl Sigstore {
@@ -121,10 +134,33 @@ impl Sigstore {
         let ca_key = rcgen::KeyPair::generate().expect("a CA key");
         let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
         ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        ca.key_usages = vec![
+            rcgen::KeyUsagePurpose::KeyCertSign,
+            rcgen::KeyUsagePurpose::CrlSign,
+        ];
+        ca.distinguished_name
+            .push(rcgen::DnType::CommonName, "mintup test Fulcio");
+        ca.not_before = rcgen::date_time_ymd(2020, 1, 1);
+        ca.not_after = rcgen::date_time_ymd(2040, 1, 1);
+        let ca_der = ca.self_signed(&ca_key).expect("self-signs").der().to_vec();
+        let ca_spki = rcgen::PublicKeyData::subject_public_key_info(&ca_key);
         let issuer = rcgen::Issuer::new(ca, ca_key);
+        let ct_key = SigningKey::random(&mut rand_core::OsRng);
+        let ct = CtLog {
+            spki: ct_key
+                .verifying_key()
+                .to_public_key_der()
+                .expect("encodes")
+                .into_vec(),
+            key: ct_key,
+        };
+        let authority = Authority {
+            ca_der,
+            ct_spki: ct.spki.clone(),
+        };
         let signing = rekor_key.clone();
         let server = FakeIndex::start(move |request: &Received| match request.path.as_str() {
-            "/api/v2/signingCert" => fulcio(request, &issuer),
+            "/api/v2/signingCert" => fulcio(request, &issuer, &ca_spki, &ct),
             "/api/v1/log/entries" => {
                 let mut leaves = leaves.lock().unwrap();
                 rekor(
@@ -138,7 +174,11 @@ impl Sigstore {
             }
             _ => Reply::status(404, "not here"),
         });
-        Sigstore { server, rekor_key }
+        Sigstore {
+            server,
+            rekor_key,
+            authority,
+        }
     }
 
     /// A ClientTrustConfig naming this Fulcio and Rekor.
@@ -157,10 +197,22 @@ impl Sigstore {
                 "tlogs": [{
                     "baseUrl": self.server.base(),
                     "hashAlgorithm": "SHA2_256",
-                    "publicKey": {"rawBytes": STANDARD.encode(&spki), "keyDetails": "PKIX_ECDSA_P256_SHA_256"},
+                    "publicKey": {"rawBytes": STANDARD.encode(&spki), "keyDetails": "PKIX_ECDSA_P256_SHA_256", "validFor": {"start": "2020-01-01T00:00:00Z"}},
                     "logId": {"keyId": key_id},
                 }],
-                "certificateAuthorities": [], "ctlogs": [], "timestampAuthorities": [],
+                "certificateAuthorities": [{
+                    "subject": {"organization": "mintup tests", "commonName": "mintup test Fulcio"},
+                    "uri": self.server.base(),
+                    "certChain": {"certificates": [{"rawBytes": STANDARD.encode(&self.authority.ca_der)}]},
+                    "validFor": {"start": "2020-01-01T00:00:00Z"},
+                }],
+                "ctlogs": [{
+                    "baseUrl": "https://ct.mintup.test",
+                    "hashAlgorithm": "SHA2_256",
+                    "publicKey": {"rawBytes": STANDARD.encode(&self.authority.ct_spki), "keyDetails": "PKIX_ECDSA_P256_SHA_256", "validFor": {"start": "2020-01-01T00:00:00Z"}},
+                    "logId": {"keyId": STANDARD.encode(Sha256::digest(&self.authority.ct_spki))},
+                }],
+                "timestampAuthorities": [],
             },
             "signingConfig": {
                 "mediaType": "application/vnd.dev.sigstore.signingconfig.v0.2+json",
@@ -182,8 +234,61 @@ impl Sigstore {
     }
 }
 
-/// A leaf certificate for the request's public key, signed by the CA.
-fn fulcio(request: &Received, issuer: &rcgen::Issuer<'_, rcgen::KeyPair>) -> Reply {
+/// The GitHub identity the fake Fulcio certifies: octo/demo's release.yml
+/// at tag v1.0.0, as Fulcio encodes a GitHub Actions token.
+const WORKFLOW: &str =
+    "https://github.com/octo/demo/.github/workflows/release.yml@refs/tags/v1.0.0";
+
+/// A DER UTF8String, as Fulcio's claim extensions (.8 and on) hold values.
+fn utf8(value: &str) -> Vec<u8> {
+    let mut der = vec![0x0c, value.len() as u8];
+    der.extend_from_slice(value.as_bytes());
+    der
+}
+
+/// A DER header's length and the length of what follows it.
+fn header(der: &[u8]) -> (usize, usize) {
+    let first = der[1];
+    if first < 0x80 {
+        (2, usize::from(first))
+    } else {
+        let count = usize::from(first & 0x7f);
+        let len = der[2..2 + count]
+            .iter()
+            .fold(0usize, |n, &b| (n << 8) | usize::from(b));
+        (2 + count, len)
+    }
+}
+
+/// The body of a certificate: the first element inside its SEQUENCE.
+fn tbs(certificate: &[u8]) -> Vec<u8> {
+    let (outer, _) = header(certificate);
+    let inner = &certificate[outer..];
+    let (head, len) = header(inner);
+    inner[..head + len].to_vec()
+}
+
+/// A DER OCTET STRING around `contents`.
+fn octet_string(contents: &[u8]) -> Vec<u8> {
+    let mut der = vec![0x04];
+    match contents.len() {
+        n if n < 0x80 => der.push(n as u8),
+        n if n < 0x100 => der.extend_from_slice(&[0x81, n as u8]),
+        n => der.extend_from_slice(&[0x82, (n >> 8) as u8, n as u8]),
+    }
+    der.extend_from_slice(contents);
+    der
+}
+
+/// A leaf certificate for the request's public key, signed by the CA, with
+/// Fulcio's GitHub claim extensions and an SCT from the test CT log
+/// embedded as RFC 6962 says (signed over the certificate without it).
+fn fulcio(
+    request: &Received,
+    issuer: &rcgen::Issuer<'_, rcgen::KeyPair>,
+    ca_spki: &[u8],
+    ct: &CtLog,
+) -> Reply {
     let sent: Value = serde_json::from_str(&request.text).unwrap_or_default();
     let pem = sent["publicKeyRequest"]["publicKey"]["content"]
         .as_str()
@@ -196,10 +301,59 @@ fn fulcio(request: &Received, issuer: &rcgen::Issuer<'_, rcgen::KeyPair>) -> Rep
             .as_bytes()
             .to_vec(),
     );
-    let params = rcgen::CertificateParams::new(vec![
-        "https://github.com/octo/demo/.github/workflows/release.yml@refs/tags/v1.0.0".to_owned(),
-    ])
-    .expect("params");
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+    params.subject_alt_names = vec![rcgen::SanType::URI(
+        rcgen::string::Ia5String::try_from(WORKFLOW).expect("ASCII"),
+    )];
+    params.distinguished_name = rcgen::DistinguishedName::new();
+    params.serial_number = Some(rcgen::SerialNumber::from(vec![0x42, 0x01]));
+    params.not_before = rcgen::date_time_ymd(2023, 11, 1);
+    params.not_after = rcgen::date_time_ymd(2023, 12, 1);
+    params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature];
+    params.use_authority_key_identifier_extension = true;
+    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::CodeSigning];
+    for (n, value) in [
+        (8, "https://token.actions.githubusercontent.com"),
+        (9, WORKFLOW),
+        (12, "https://github.com/octo/demo"),
+        (13, "0123456789abcdef0123456789abcdef01234567"),
+        (14, "refs/tags/v1.0.0"),
+        (18, WORKFLOW),
+    ] {
+        params
+            .custom_extensions
+            .push(rcgen::CustomExtension::from_oid_content(
+                &[1, 3, 6, 1, 4, 1, 57264, 1, n],
+                utf8(value),
+            ));
+    }
+    // The precertificate's body: the certificate as it will be, without the SCT.
+    let precertificate = params.signed_by(&point, issuer).expect("signs");
+    let body = tbs(precertificate.der());
+    let timestamp: u64 = 1_700_000_050_000;
+    let mut signed = vec![0u8, 0u8];
+    signed.extend_from_slice(&timestamp.to_be_bytes());
+    signed.extend_from_slice(&[0, 1]);
+    signed.extend_from_slice(&Sha256::digest(ca_spki));
+    signed.extend_from_slice(&(body.len() as u32).to_be_bytes()[1..]);
+    signed.extend_from_slice(&body);
+    signed.extend_from_slice(&[0, 0]);
+    let signature = sign(&ct.key, &signed);
+    let mut sct = vec![0u8];
+    sct.extend_from_slice(&Sha256::digest(&ct.spki));
+    sct.extend_from_slice(&timestamp.to_be_bytes());
+    sct.extend_from_slice(&[0, 0, 4, 3]);
+    sct.extend_from_slice(&(signature.len() as u16).to_be_bytes());
+    sct.extend_from_slice(&signature);
+    let mut list = ((sct.len() + 2) as u16).to_be_bytes().to_vec();
+    list.extend_from_slice(&(sct.len() as u16).to_be_bytes());
+    list.extend_from_slice(&sct);
+    params
+        .custom_extensions
+        .push(rcgen::CustomExtension::from_oid_content(
+            &[1, 3, 6, 1, 4, 1, 11129, 2, 4, 2],
+            octet_string(&list),
+        ));
     let leaf = params.signed_by(&point, issuer).expect("signs");
     Reply::status(
         201,
