@@ -80,6 +80,50 @@ pub fn public_key_info(certificate: &[u8]) -> Option<&[u8]> {
     (spki.tag == SEQUENCE).then_some(spki.whole)
 }
 
+/// The DER of Fulcio's Build Signer URI extension (1.3.6.1.4.1.57264.1.9).
+const BUILD_SIGNER_URI: &[u8] = &[0x2b, 0x06, 0x01, 0x04, 0x01, 0x83, 0xbf, 0x30, 0x01, 0x09];
+const OID: u8 = 0x06;
+const OCTET_STRING: u8 = 0x04;
+const UTF8_STRING: u8 = 0x0c;
+/// `[3] EXPLICIT Extensions`.
+const EXTENSIONS: u8 = 0xa3;
+
+/// The value of an extension (the contents of its extnValue), by OID.
+fn extension<'a>(certificate: &'a [u8], oid: &[u8]) -> Option<&'a [u8]> {
+    let (cert, _) = element(certificate).filter(|(e, _)| e.tag == SEQUENCE)?;
+    let (tbs, _) = element(cert.contents).filter(|(e, _)| e.tag == SEQUENCE)?;
+    let mut rest = tbs.contents;
+    while let Some((item, after)) = element(rest) {
+        if item.tag == EXTENSIONS {
+            let (list, _) = element(item.contents)?;
+            let mut extensions = list.contents;
+            while let Some((extension, next)) = element(extensions) {
+                let (id, mut fields) = element(extension.contents)?;
+                if id.tag == OID && id.contents == oid {
+                    while let Some((field, more)) = element(fields) {
+                        if field.tag == OCTET_STRING {
+                            return Some(field.contents);
+                        }
+                        fields = more;
+                    }
+                }
+                extensions = next;
+            }
+            return None;
+        }
+        rest = after;
+    }
+    None
+}
+
+/// The workflow (or pipeline) the certificate was issued to: Fulcio's
+/// Build Signer URI, e.g. `https://github.com/o/r/.github/workflows/x.yml@ref`.
+pub fn build_signer(certificate: &[u8]) -> Option<String> {
+    let value = extension(certificate, BUILD_SIGNER_URI)?;
+    let (text, _) = element(value).filter(|(e, _)| e.tag == UTF8_STRING)?;
+    String::from_utf8(text.contents.to_vec()).ok()
+}
+
 /// The envelope's signature is the certificate key's, over the DSSE PAE of
 /// the statement.
 pub fn verify_signature(attestation: &Attestation) -> Result<(), SignatureError> {
@@ -121,6 +165,17 @@ mod tests {
         ] {
             assert_eq!(verify_signature(&attestation(dist)), Ok(()), "{dist}");
         }
+    }
+
+    #[test]
+    fn the_build_signer_comes_from_fulcio_s_extension() {
+        let attestation = attestation("gitlab_oidc_project-0.0.3.tar.gz");
+        let der = STANDARD
+            .decode(&attestation.verification_material.certificate)
+            .unwrap();
+        let signer = build_signer(&der).expect("a Build Signer URI");
+        assert!(signer.starts_with("https://gitlab.com/"), "{signer}");
+        assert_eq!(build_signer(b"\x30\x00"), None);
     }
 
     #[test]

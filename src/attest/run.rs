@@ -5,6 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+use super::certificate;
 use super::check::{self, CheckError};
 use super::model::Attestation;
 use super::sign::{SignError, Signer};
@@ -30,6 +34,12 @@ pub enum AttestError {
     Read(PathBuf, #[source] std::io::Error),
     #[error("{} already has a publish attestation that does not hold for it", .0.display())]
     Existing(PathBuf, #[source] CheckError),
+    #[error("{} already has a publish attestation, signed for {signed}, not for this run ({expected})", .path.display())]
+    OtherIdentity {
+        path: PathBuf,
+        signed: String,
+        expected: String,
+    },
     #[error("{} is not a publish attestation", .0.display())]
     Unreadable(PathBuf, #[source] serde_json::Error),
     #[error("not in a CI system with an OIDC identity (GitHub Actions, GitLab CI, Google Cloud)")]
@@ -57,7 +67,7 @@ pub enum AttestError {
 impl AttestError {
     pub fn hint(&self) -> Option<String> {
         match self {
-            AttestError::Existing(..) => Some(
+            AttestError::Existing(..) | AttestError::OtherIdentity { .. } => Some(
                 "delete that file to sign again, or rebuild: an attestation belongs to one file's \
                  exact bytes"
                     .into(),
@@ -96,6 +106,7 @@ pub async fn run(
 ) -> Result<Vec<(String, Attested)>, AttestError> {
     let dists = collect::collect(job.dists)?;
     let mut todo = Vec::new();
+    let mut reusable = Vec::new();
     let mut results = Vec::new();
     for dist in &dists {
         let sha256 = digest::digest_file(&dist.path, false)
@@ -110,18 +121,30 @@ pub async fn run(
                 .map_err(|e| AttestError::Unreadable(path.clone(), e))?;
             check::check(&existing, &filename, &sha256, job.trust)
                 .map_err(|e| AttestError::Existing(path.clone(), e))?;
-            results.push((filename, Attested::Reused(path)));
+            reusable.push((filename, path, existing));
         } else {
             todo.push((filename, path, sha256));
         }
     }
-    if todo.is_empty() {
+    let detected = job
+        .provider
+        .or_else(|| crate::mint::provider::detect(job.env, &crate::mint::MachineFacts::read()));
+    let Some(provider) = detected else {
+        if !todo.is_empty() {
+            return Err(AttestError::NotInCi);
+        }
+        // Outside CI there is no identity to compare with.
+        notes.push(
+            "no CI identity here: the existing attestations were checked for their files and \
+             log entries, not for who signed them"
+                .into(),
+        );
+        results.extend(
+            reusable
+                .into_iter()
+                .map(|(f, p, _)| (f, Attested::Reused(p))),
+        );
         return Ok(results);
-    }
-    let provider = match job.provider {
-        Some(p) => p,
-        None => crate::mint::provider::detect(job.env, &crate::mint::MachineFacts::read())
-            .ok_or(AttestError::NotInCi)?,
     };
     if !matches!(
         provider,
@@ -142,6 +165,28 @@ pub async fn run(
              public transparency log with each attestation"
                 .into(),
         );
+    }
+    // An attestation from this job (TestPyPI, then PyPI) is reused; one
+    // signed for another workflow is not this run's to send.
+    let signer = expected_signer(provider, &token.claims);
+    for (filename, path, existing) in reusable {
+        let signed = STANDARD
+            .decode(&existing.verification_material.certificate)
+            .ok()
+            .and_then(|der| certificate::build_signer(&der));
+        if let (Some(expected), Some(signed)) = (&signer, &signed)
+            && expected != signed
+        {
+            return Err(AttestError::OtherIdentity {
+                path,
+                signed: signed.clone(),
+                expected: expected.clone(),
+            });
+        }
+        results.push((filename, Attested::Reused(path)));
+    }
+    if todo.is_empty() {
+        return Ok(results);
     }
     let identity = token
         .claims
@@ -166,6 +211,19 @@ pub async fn run(
         results.push((filename, Attested::Generated(path)));
     }
     Ok(results)
+}
+
+/// The Build Signer URI Fulcio writes for this run's token: the workflow
+/// (GitHub) or pipeline file (GitLab) the job runs.
+fn expected_signer(provider: Provider, claims: &crate::mint::claims::Claims) -> Option<String> {
+    match provider {
+        Provider::GitHub => Some(format!(
+            "https://github.com/{}",
+            claims.get("job_workflow_ref")?
+        )),
+        Provider::GitLab => Some(format!("https://{}", claims.get("ci_config_ref_uri")?)),
+        _ => None,
+    }
 }
 
 /// Write beside the final name, then rename: no half-written attestation.

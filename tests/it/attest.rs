@@ -113,6 +113,15 @@ fn attestations_are_written_checked_and_reused() {
     out.stdout_has(&format!("reused    {WHEEL}"));
     assert_eq!(sigstore.requests("/api/v2/signingCert"), 1);
 
+    // Another workflow's run does not send this one's attestations.
+    let mut other = github_claims("sigstore");
+    let other_workflow = "octo/demo/.github/workflows/other.yml@refs/tags/v1.0.0";
+    other["workflow_ref"] = other_workflow.into();
+    other["job_workflow_ref"] = other_workflow.into();
+    let out = attest(dir.path(), other);
+    assert_eq!(out.code, 1);
+    out.stderr_has("already has a publish attestation, signed for https://github.com/octo/demo/.github/workflows/release.yml@refs/tags/v1.0.0, not for this run (https://github.com/octo/demo/.github/workflows/other.yml@refs/tags/v1.0.0)");
+
     // The wheel changed: its attestation no longer holds, and stays as it was.
     let before = attestation(dir.path(), WHEEL);
     let wheel = dir.path().join("dist").join(WHEEL);
