@@ -40,6 +40,8 @@ pub enum AttestError {
         signed: String,
         expected: String,
     },
+    #[error("Fulcio certified {certified}, not this run's {expected}; nothing was signed")]
+    CertifiedOther { certified: String, expected: String },
     #[error("{} is not a publish attestation", .0.display())]
     Unreadable(PathBuf, #[source] serde_json::Error),
     #[error("not in a CI system with an OIDC identity (GitHub Actions, GitLab CI, Google Cloud)")]
@@ -168,13 +170,13 @@ pub async fn run(
     }
     // An attestation from this job (TestPyPI, then PyPI) is reused; one
     // signed for another workflow is not this run's to send.
-    let signer = expected_signer(provider, &token.claims);
+    let signer_expected = expected_signer(provider, &token.claims);
     for (filename, path, existing) in reusable {
         let signed = STANDARD
             .decode(&existing.verification_material.certificate)
             .ok()
             .and_then(|der| certificate::build_signer(&der));
-        if let (Some(expected), Some(signed)) = (&signer, &signed)
+        if let (Some(expected), Some(signed)) = (&signer_expected, &signed)
             && expected != signed
         {
             return Err(AttestError::OtherIdentity {
@@ -196,6 +198,17 @@ pub async fn run(
     let signer = Signer::start(job.client, job.trust, &token.jwt, &identity)
         .await
         .map_err(|e| AttestError::Sign("the run's certificate".into(), e))?;
+    // PyPI matches the certificate's workflow against the publisher: one
+    // for another workflow would only be refused there.
+    let certified = certificate::build_signer(signer.certificate());
+    if let (Some(expected), Some(certified)) = (&signer_expected, &certified)
+        && expected != certified
+    {
+        return Err(AttestError::CertifiedOther {
+            certified: certified.clone(),
+            expected: expected.clone(),
+        });
+    }
     // Every file is signed and logged before any is written: the
     // certificate lives ten minutes, and a failure leaves no partial set.
     let signed =

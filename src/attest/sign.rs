@@ -105,6 +105,11 @@ impl<'a> Signer<'a> {
         })
     }
 
+    /// The run's leaf certificate (DER).
+    pub fn certificate(&self) -> &[u8] {
+        &self.issued.leaf_der
+    }
+
     /// Sign, log and check one file's publish attestation.
     pub async fn attest(&self, filename: &str, sha256: &str) -> Result<Attestation, SignError> {
         let statement = model::statement(filename, sha256);

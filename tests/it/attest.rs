@@ -236,3 +236,19 @@ fn gitlab_without_a_sigstore_token_is_told_what_to_declare() {
         .stderr_has("id_tokens:\n        SIGSTORE_ID_TOKEN:\n          aud: sigstore");
     assert_eq!(sigstore.requests("/api/v2/signingCert"), 0);
 }
+
+#[test]
+fn a_certificate_for_another_workflow_is_not_used() {
+    // The fake Fulcio certifies release.yml whatever the token says.
+    let sigstore = Sigstore::start(RekorFault::None);
+    let dir = workspace(&sigstore);
+    let mut claims = github_claims("sigstore");
+    let other = "octo/demo/.github/workflows/other.yml@refs/tags/v1.0.0";
+    claims["workflow_ref"] = other.into();
+    claims["job_workflow_ref"] = other.into();
+    let out = attest(dir.path(), claims);
+    assert_eq!(out.code, 1);
+    out.stderr_has("Fulcio certified https://github.com/octo/demo/.github/workflows/release.yml@refs/tags/v1.0.0, not this run's https://github.com/octo/demo/.github/workflows/other.yml@refs/tags/v1.0.0");
+    assert_eq!(sigstore.requests("/api/v1/log/entries"), 0);
+    assert_eq!(attestation(dir.path(), WHEEL), None);
+}
