@@ -21,15 +21,15 @@ pub enum SignatureError {
 }
 
 /// One DER element.
-struct Element<'a> {
-    tag: u8,
+pub(super) struct Element<'a> {
+    pub tag: u8,
     /// Header and contents.
-    whole: &'a [u8],
-    contents: &'a [u8],
+    pub whole: &'a [u8],
+    pub contents: &'a [u8],
 }
 
 /// The first DER element of `der`, and what follows it.
-fn element(der: &[u8]) -> Option<(Element<'_>, &[u8])> {
+pub(super) fn element(der: &[u8]) -> Option<(Element<'_>, &[u8])> {
     let (&tag, rest) = der.split_first()?;
     let (&first, rest) = rest.split_first()?;
     let (length, rest) = if first < 0x80 {

@@ -8,6 +8,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use super::certificate::{self, SignatureError};
+use super::chain;
 use super::log::{self, LogError};
 use super::model::{
     self, Attestation, Envelope, PUBLISH_PREDICATE, TransparencyEntry, VerificationMaterial,
@@ -52,6 +53,10 @@ pub enum CheckError {
     Log(#[from] LogError),
     #[error("it was logged by a log this trust configuration does not know")]
     UnknownLog,
+    #[error(
+        "its certificate does not chain to a Fulcio certificate authority this trust configuration knows"
+    )]
+    Chain,
 }
 
 /// Judge an attestation for `filename` with content `sha256` (hex).
@@ -79,6 +84,12 @@ pub fn check(
         return Err(CheckError::Predicate(predicate));
     }
     certificate::verify_signature(attestation)?;
+    let leaf = STANDARD
+        .decode(&attestation.verification_material.certificate)
+        .map_err(|_| CheckError::Chain)?;
+    if !chain::chains_to(&leaf, &trust.fulcio_chains) {
+        return Err(CheckError::Chain);
+    }
     let key_id = attestation
         .verification_material
         .transparency_entries
@@ -105,10 +116,24 @@ mod tests {
         .unwrap()
     }
 
-    /// Production's and staging's Rekor keys.
+    /// Production's and staging's Rekor keys and Fulcio chains.
     fn trust() -> TrustConfig {
         let keys: serde_json::Value = serde_json::from_slice(&fixture("rekor-keys.json")).unwrap();
+        let cas: serde_json::Value = serde_json::from_slice(&fixture("fulcio-cas.json")).unwrap();
+        let fulcio_chains = ["production", "staging"]
+            .iter()
+            .flat_map(|i| cas[*i].as_array().unwrap().clone())
+            .map(|chain| {
+                chain
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| STANDARD.decode(c.as_str().unwrap()).unwrap())
+                    .collect()
+            })
+            .collect();
         TrustConfig {
+            fulcio_chains,
             rekor_keys: keys
                 .as_array()
                 .unwrap()
@@ -151,7 +176,7 @@ mod tests {
                 Err(CheckError::OtherDigest { .. })
             ));
         }
-        // Production's key alone does not know staging's log.
+        // Production's trust alone knows neither staging's Fulcio nor its log.
         let staged: Attestation = serde_json::from_slice(&fixture(
             "rfc8785-0.1.2-py3-none-any.whl.publish.attestation",
         ))
@@ -163,7 +188,7 @@ mod tests {
                 &sha256(&fixture("rfc8785-0.1.2-py3-none-any.whl")),
                 &TrustConfig::production()
             ),
-            Err(CheckError::UnknownLog)
+            Err(CheckError::Chain)
         );
     }
 

@@ -5,6 +5,7 @@
 //! keys in, verdicts out.
 
 pub mod certificate;
+pub mod chain;
 pub mod check;
 pub mod fulcio;
 pub mod key;

@@ -19,11 +19,23 @@ pub struct TrustConfig {
     pub rekor: Url,
     /// The Rekor v1 logs' keys from the trusted root.
     pub rekor_keys: Vec<LogKey>,
+    /// Fulcio's CA chains (DER, intermediate first, root last).
+    pub fulcio_chains: Vec<Vec<Vec<u8>>>,
 }
 
 /// Sigstore's production Rekor v1 key (DER SubjectPublicKeyInfo, base64),
 /// from the trusted root sigstore-python 4.5.1 embeds.
 const PRODUCTION_REKOR_KEY: &str = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE2G2Y+2tabdTV5BcGiBIx0a9fAFwrkBbmLSGtks4L3qX6yYY0zufBnhC8Ur/iy55GhWP/9A/bY2LhC30M9+RYtw==";
+
+const PRODUCTION_CA_0_0: &str = "MIIB+DCCAX6gAwIBAgITNVkDZoCiofPDsy7dfm6geLbuhzAKBggqhkjOPQQDAzAqMRUwEwYDVQQKEwxzaWdzdG9yZS5kZXYxETAPBgNVBAMTCHNpZ3N0b3JlMB4XDTIxMDMwNzAzMjAyOVoXDTMxMDIyMzAzMjAyOVowKjEVMBMGA1UEChMMc2lnc3RvcmUuZGV2MREwDwYDVQQDEwhzaWdzdG9yZTB2MBAGByqGSM49AgEGBSuBBAAiA2IABLSyA7Ii5k+pNO8ZEWY0ylemWDowOkNa3kL+GZE5Z5GWehL9/A9bRNA3RbrsZ5i0JcastaRL7Sp5fp/jD5dxqc/UdTVnlvS16an+2Yfswe/QuLolRUCrcOE2+2iA5+tzd6NmMGQwDgYDVR0PAQH/BAQDAgEGMBIGA1UdEwEB/wQIMAYBAf8CAQEwHQYDVR0OBBYEFMjFHQBBmiQpMlEk6w2uSu1KBtPsMB8GA1UdIwQYMBaAFMjFHQBBmiQpMlEk6w2uSu1KBtPsMAoGCCqGSM49BAMDA2gAMGUCMH8liWJfMui6vXXBhjDgY4MwslmN/TJxVe/83WrFomwmNf056y1X48F9c4m3a3ozXAIxAKjRay5/aj/jsKKGIkmQatjI8uupHr/+CxFvaJWmpYqNkLDGRU+9orzh5hI2RrcuaQ==";
+const PRODUCTION_CA_1_0: &str = "MIICGjCCAaGgAwIBAgIUALnViVfnU0brJasmRkHrn/UnfaQwCgYIKoZIzj0EAwMwKjEVMBMGA1UEChMMc2lnc3RvcmUuZGV2MREwDwYDVQQDEwhzaWdzdG9yZTAeFw0yMjA0MTMyMDA2MTVaFw0zMTEwMDUxMzU2NThaMDcxFTATBgNVBAoTDHNpZ3N0b3JlLmRldjEeMBwGA1UEAxMVc2lnc3RvcmUtaW50ZXJtZWRpYXRlMHYwEAYHKoZIzj0CAQYFK4EEACIDYgAE8RVS/ysH+NOvuDZyPIZtilgUF9NlarYpAd9HP1vBBH1U5CV77LSS7s0ZiH4nE7Hv7ptS6LvvR/STk798LVgMzLlJ4HeIfF3tHSaexLcYpSASr1kS0N/RgBJz/9jWCiXno3sweTAOBgNVHQ8BAf8EBAMCAQYwEwYDVR0lBAwwCgYIKwYBBQUHAwMwEgYDVR0TAQH/BAgwBgEB/wIBADAdBgNVHQ4EFgQU39Ppz1YkEZb5qNjpKFWixi4YZD8wHwYDVR0jBBgwFoAUWMAeX5FFpWapesyQoZMi0CrFxfowCgYIKoZIzj0EAwMDZwAwZAIwPCsQK4DYiZYDPIaDi5HFKnfxXx6ASSVmERfsynYBiX2X6SJRnZU84/9DZdnFvvxmAjBOt6QpBlc4J/0DxvkTCqpclvziL6BCCPnjdlIB3Pu3BxsPmygUY7Ii2zbdCdliiow=";
+const PRODUCTION_CA_1_1: &str = "MIIB9zCCAXygAwIBAgIUALZNAPFdxHPwjeDloDwyYChAO/4wCgYIKoZIzj0EAwMwKjEVMBMGA1UEChMMc2lnc3RvcmUuZGV2MREwDwYDVQQDEwhzaWdzdG9yZTAeFw0yMTEwMDcxMzU2NTlaFw0zMTEwMDUxMzU2NThaMCoxFTATBgNVBAoTDHNpZ3N0b3JlLmRldjERMA8GA1UEAxMIc2lnc3RvcmUwdjAQBgcqhkjOPQIBBgUrgQQAIgNiAAT7XeFT4rb3PQGwS4IajtLk3/OlnpgangaBclYpsYBr5i+4ynB07ceb3LP0OIOZdxexX69c5iVuyJRQ+Hz05yi+UF3uBWAlHpiS5sh0+H2GHE7SXrk1EC5m1Tr19L9gg92jYzBhMA4GA1UdDwEB/wQEAwIBBjAPBgNVHRMBAf8EBTADAQH/MB0GA1UdDgQWBBRYwB5fkUWlZql6zJChkyLQKsXF+jAfBgNVHSMEGDAWgBRYwB5fkUWlZql6zJChkyLQKsXF+jAKBggqhkjOPQQDAwNpADBmAjEAj1nHeXZp+13NWBNa+EDsDP8G1WWg1tCMWP/WHPqpaVo0jhsweNFZgSs0eE7wYI4qAjEA2WB9ot98sIkoF3vZYdd3/VtWB5b9TNMea7Ix/stJ5TfcLLeABLE4BNJOsQ4vnBHJ";
+
+/// Sigstore production's Fulcio chains (intermediate first, root last).
+const PRODUCTION_FULCIO: &[&[&str]] = &[
+    &[PRODUCTION_CA_0_0],
+    &[PRODUCTION_CA_1_0, PRODUCTION_CA_1_1],
+];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TrustError {
@@ -35,6 +47,8 @@ pub enum TrustError {
     Insecure { what: &'static str, url: String },
     #[error("its trusted root has no ECDSA P-256 key for a Rekor v1 log")]
     NoRekorKey,
+    #[error("its trusted root names no Fulcio certificate authority")]
+    NoFulcioRoot,
 }
 
 impl TrustConfig {
@@ -46,6 +60,15 @@ impl TrustConfig {
             fulcio: Url::parse("https://fulcio.sigstore.dev").expect("a valid URL"),
             rekor: Url::parse("https://rekor.sigstore.dev").expect("a valid URL"),
             rekor_keys: vec![LogKey::from_spki_der(&der).expect("a valid built-in key")],
+            fulcio_chains: PRODUCTION_FULCIO
+                .iter()
+                .map(|chain| {
+                    chain
+                        .iter()
+                        .map(|c| STANDARD.decode(c).expect("a valid built-in certificate"))
+                        .collect()
+                })
+                .collect(),
         }
     }
 
@@ -71,10 +94,27 @@ impl TrustConfig {
         if rekor_keys.is_empty() {
             return Err(TrustError::NoRekorKey);
         }
+        let fulcio_chains: Vec<Vec<Vec<u8>>> = config["trustedRoot"]["certificateAuthorities"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|ca| {
+                ca["certChain"]["certificates"]
+                    .as_array()?
+                    .iter()
+                    .map(|c| STANDARD.decode(c["rawBytes"].as_str()?).ok())
+                    .collect::<Option<Vec<_>>>()
+            })
+            .filter(|chain| !chain.is_empty())
+            .collect();
+        if fulcio_chains.is_empty() {
+            return Err(TrustError::NoFulcioRoot);
+        }
         Ok(TrustConfig {
             fulcio,
             rekor,
             rekor_keys,
+            fulcio_chains,
         })
     }
 
@@ -116,7 +156,8 @@ mod tests {
                 "hashAlgorithm": "SHA2_256",
                 "publicKey": {"rawBytes": PRODUCTION_REKOR_KEY, "keyDetails": "PKIX_ECDSA_P256_SHA_256"},
                 "logId": {"keyId": "wNI9atQGlz+VWfO6LRygH4QUfY/8W4RFwiT5i5WRgB0="}
-            }]},
+            }],
+            "certificateAuthorities": [{"certChain": {"certificates": [{"rawBytes": PRODUCTION_CA_1_0}, {"rawBytes": PRODUCTION_CA_1_1}]}}]},
             "signingConfig": {
                 "caUrls": [{"url": fulcio, "majorApiVersion": 1}],
                 "oidcUrls": [],

@@ -252,3 +252,28 @@ fn a_certificate_for_another_workflow_is_not_used() {
     assert_eq!(sigstore.requests("/api/v1/log/entries"), 0);
     assert_eq!(attestation(dir.path(), WHEEL), None);
 }
+
+#[test]
+fn a_certificate_from_an_untrusted_fulcio_writes_nothing() {
+    let sigstore = Sigstore::start(RekorFault::None);
+    let dir = workspace(&sigstore);
+    // Trust another CA (Sigstore production's) than the one that issues.
+    let mut config: serde_json::Value = serde_json::from_str(&sigstore.trust_config()).unwrap();
+    let cas: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(crate::support::root().join("fixtures/attestations/fulcio-cas.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let chain: Vec<serde_json::Value> = cas["production"][1]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| serde_json::json!({"rawBytes": c}))
+        .collect();
+    config["trustedRoot"]["certificateAuthorities"][0]["certChain"]["certificates"] = chain.into();
+    std::fs::write(dir.path().join("trust.json"), config.to_string()).unwrap();
+    let out = attest(dir.path(), github_claims("sigstore"));
+    assert_eq!(out.code, 1);
+    out.stderr_has("caused by: its certificate does not chain to a Fulcio certificate authority this trust configuration knows");
+    assert_eq!(attestation(dir.path(), WHEEL), None);
+}
