@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use crate::support::oidc::{github_claims, github_endpoint, github_env};
-use crate::support::sigstore::{RekorFault, Sigstore};
+use crate::support::sigstore::{Fault, Sigstore};
 use crate::support::{Run, good, mintup, run, sha256_hex};
 
 const WHEEL: &str = "mintup_hatch_demo-0.4.2-py3-none-any.whl";
@@ -34,7 +34,8 @@ fn attest(dir: &Path, claims: serde_json::Value) -> Run {
     ]))
 }
 
-/// pypi-attestations' verdict on a written attestation, as Warehouse asks.
+/// pypi-attestations' verdict on a written attestation, as Warehouse asks
+/// for a GitHub publisher.
 fn reference_verdict(
     dir: &Path,
     root: &Path,
@@ -42,13 +43,18 @@ fn reference_verdict(
     repository: &str,
     workflow: &str,
 ) -> String {
+    reference_verdict_for(dir, root, name, [repository, workflow, "github"])
+}
+
+/// The same for a publisher `[repository, workflow, "github" | "gitlab"]`.
+fn reference_verdict_for(dir: &Path, root: &Path, name: &str, publisher: [&str; 3]) -> String {
     let dist = dir.join("dist").join(name);
     let out = std::process::Command::new(crate::support::peers::venv_bin("python"))
         .arg(crate::support::root().join("tests/it/support/verify_attestation.py"))
         .arg(root)
         .arg(&dist)
         .arg(dir.join("dist").join(format!("{name}.publish.attestation")))
-        .args([repository, workflow])
+        .args(publisher)
         .output()
         .expect("run the reference verifier");
     format!(
@@ -64,7 +70,7 @@ fn attestation(dir: &Path, name: &str) -> Option<String> {
 
 #[test]
 fn attestations_are_written_checked_and_reused() {
-    let sigstore = Sigstore::start(RekorFault::None);
+    let sigstore = Sigstore::start(Fault::None);
     let dir = workspace(&sigstore);
     let out = attest(dir.path(), github_claims("sigstore"));
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -139,11 +145,11 @@ fn attestations_are_written_checked_and_reused() {
 fn a_log_answer_that_does_not_hold_writes_nothing() {
     for (fault, why) in [
         (
-            RekorFault::NoTimestamp,
+            Fault::NoTimestamp,
             "caused by: the log's answer lacks signedEntryTimestamp",
         ),
         (
-            RekorFault::ForeignCheckpointKey,
+            Fault::ForeignCheckpointKey,
             "caused by: the attestation the services produced does not hold, so it was not written",
         ),
     ] {
@@ -159,7 +165,7 @@ fn a_log_answer_that_does_not_hold_writes_nothing() {
 
 #[test]
 fn a_reusable_workflow_is_refused_before_signing() {
-    let sigstore = Sigstore::start(RekorFault::None);
+    let sigstore = Sigstore::start(Fault::None);
     let dir = workspace(&sigstore);
     let mut claims = github_claims("sigstore");
     claims["job_workflow_ref"] = "octo/shared/.github/workflows/publish.yml@refs/heads/main".into();
@@ -172,7 +178,7 @@ fn a_reusable_workflow_is_refused_before_signing() {
 #[test]
 fn upload_attest_sends_one_attestation_per_file() {
     use crate::support::oidc::{self, audience, jwt};
-    let sigstore = Sigstore::start(RekorFault::None);
+    let sigstore = Sigstore::start(Fault::None);
     let dir = workspace(&sigstore);
     let claims = github_claims("pypi");
     let index = oidc::index(audience("pypi"), jwt(&claims));
@@ -224,7 +230,7 @@ fn upload_attest_sends_one_attestation_per_file() {
 
 #[test]
 fn gitlab_without_a_sigstore_token_is_told_what_to_declare() {
-    let sigstore = Sigstore::start(RekorFault::None);
+    let sigstore = Sigstore::start(Fault::None);
     let dir = workspace(&sigstore);
     let out = run(mintup(dir.path())
         .env("GITLAB_CI", "true")
@@ -239,8 +245,7 @@ fn gitlab_without_a_sigstore_token_is_told_what_to_declare() {
 
 #[test]
 fn a_certificate_for_another_workflow_is_not_used() {
-    // The fake Fulcio certifies release.yml whatever the token says.
-    let sigstore = Sigstore::start(RekorFault::None);
+    let sigstore = Sigstore::start(Fault::CertifyAnotherWorkflow);
     let dir = workspace(&sigstore);
     let mut claims = github_claims("sigstore");
     let other = "octo/demo/.github/workflows/other.yml@refs/tags/v1.0.0";
@@ -255,7 +260,7 @@ fn a_certificate_for_another_workflow_is_not_used() {
 
 #[test]
 fn a_certificate_from_an_untrusted_fulcio_writes_nothing() {
-    let sigstore = Sigstore::start(RekorFault::None);
+    let sigstore = Sigstore::start(Fault::None);
     let dir = workspace(&sigstore);
     // Trust another CA (Sigstore production's) than the one that issues.
     let mut config: serde_json::Value = serde_json::from_str(&sigstore.trust_config()).unwrap();
@@ -276,4 +281,40 @@ fn a_certificate_from_an_untrusted_fulcio_writes_nothing() {
     assert_eq!(out.code, 1);
     out.stderr_has("caused by: its certificate does not chain to a Fulcio certificate authority this trust configuration knows");
     assert_eq!(attestation(dir.path(), WHEEL), None);
+}
+
+#[test]
+fn gitlab_identities_are_attested_and_verified() {
+    let sigstore = Sigstore::start(Fault::None);
+    let dir = workspace(&sigstore);
+    let claims = serde_json::json!({
+        "iss": "https://gitlab.com",
+        "aud": "sigstore",
+        "sub": "project_path:grp/proj:ref_type:branch:ref:main",
+        "iat": 1_700_000_000, "nbf": 1_699_999_700, "exp": 1_700_000_300,
+        "project_path": "grp/proj",
+        "ci_config_ref_uri": "gitlab.com/grp/proj//.gitlab-ci.yml@refs/heads/main",
+        "ref_type": "branch",
+        "ref": "main",
+        "sha": "89abcdef0123456789abcdef0123456789abcdef",
+    });
+    let out = run(mintup(dir.path())
+        .env("GITLAB_CI", "true")
+        .env("CI", "true")
+        .env("SIGSTORE_ID_TOKEN", crate::support::oidc::jwt(&claims))
+        .args(["attest", "--sigstore-config", "trust.json", "dist"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let trusted_root = dir.path().join("trusted_root.json");
+    let config: serde_json::Value = serde_json::from_str(&sigstore.trust_config()).unwrap();
+    std::fs::write(&trusted_root, config["trustedRoot"].to_string()).unwrap();
+    for name in [WHEEL, SDIST] {
+        let publisher = ["grp/proj", ".gitlab-ci.yml", "gitlab"];
+        let verdict = reference_verdict_for(dir.path(), &trusted_root, name, publisher);
+        assert_eq!(verdict, "OK", "{name}");
+    }
+    let other = ["grp/other", ".gitlab-ci.yml", "gitlab"];
+    assert_ne!(
+        reference_verdict_for(dir.path(), &trusted_root, WHEEL, other),
+        "OK"
+    );
 }

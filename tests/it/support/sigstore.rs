@@ -16,10 +16,12 @@ use sha2::{Digest as _, Sha256};
 
 use super::fake_index::{FakeIndex, Received, Reply};
 
-/// How the fake Rekor misbehaves, if it does.
+/// How the fakes misbehave, if they do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RekorFault {
+pub enum Fault {
     None,
+    /// Fulcio certifies release.yml whatever the token says.
+    CertifyAnotherWorkflow,
     /// No signed entry timestamp in the answer.
     NoTimestamp,
     /// Checkpoints signed by a key the trust config does not hold.
@@ -116,10 +118,10 @@ struct CtLog {
 }
 
 impl Sigstore {
-    pub fn start(fault: RekorFault) -> Self {
+    pub fn start(fault: Fault) -> Self {
         let rekor_key = SigningKey::random(&mut rand_core::OsRng);
         let checkpoint_key = match fault {
-            RekorFault::ForeignCheckpointKey => SigningKey::random(&mut rand_core::OsRng),
+            Fault::ForeignCheckpointKey => SigningKey::random(&mut rand_core::OsRng),
             _ => rekor_key.clone(),
         };
         let spki = rekor_key
@@ -160,7 +162,7 @@ impl Sigstore {
         };
         let signing = rekor_key.clone();
         let server = FakeIndex::start(move |request: &Received| match request.path.as_str() {
-            "/api/v2/signingCert" => fulcio(request, &issuer, &ca_spki, &ct),
+            "/api/v2/signingCert" => fulcio(request, &issuer, &ca_spki, &ct, fault),
             "/api/v1/log/entries" => {
                 let mut leaves = leaves.lock().unwrap();
                 rekor(
@@ -234,10 +236,57 @@ impl Sigstore {
     }
 }
 
-/// The GitHub identity the fake Fulcio certifies: octo/demo's release.yml
-/// at tag v1.0.0, as Fulcio encodes a GitHub Actions token.
-const WORKFLOW: &str =
+/// What [`Fault::CertifyAnotherWorkflow`] certifies.
+const RELEASE_WORKFLOW: &str =
     "https://github.com/octo/demo/.github/workflows/release.yml@refs/tags/v1.0.0";
+
+/// The claims of the JWT Fulcio was sent (its signature is not checked).
+fn token_claims(jwt: &str) -> Value {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    jwt.split('.')
+        .nth(1)
+        .and_then(|p| URL_SAFE_NO_PAD.decode(p).ok())
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+/// Fulcio's certificate identity for a token, as its GitHub and GitLab
+/// templates map claims: (SAN URI, extension number → value).
+fn identity(claims: &Value) -> (String, Vec<(u64, String)>) {
+    let claim = |name: &str| claims[name].as_str().unwrap_or_default().to_owned();
+    if claim("iss") == "https://gitlab.com" {
+        let config = format!("https://{}", claim("ci_config_ref_uri"));
+        let kind = if claim("ref_type") == "tag" {
+            "tags"
+        } else {
+            "heads"
+        };
+        let git_ref = format!("refs/{kind}/{}", claim("ref"));
+        return (
+            config.clone(),
+            vec![
+                (8, "https://gitlab.com".into()),
+                (9, config.clone()),
+                (12, format!("https://gitlab.com/{}", claim("project_path"))),
+                (13, claim("sha")),
+                (14, git_ref),
+                (18, config),
+            ],
+        );
+    }
+    let signer = format!("https://github.com/{}", claim("job_workflow_ref"));
+    (
+        signer.clone(),
+        vec![
+            (8, claim("iss")),
+            (9, signer),
+            (12, format!("https://github.com/{}", claim("repository"))),
+            (13, "0123456789abcdef0123456789abcdef01234567".into()),
+            (14, claim("ref")),
+            (18, format!("https://github.com/{}", claim("workflow_ref"))),
+        ],
+    )
+}
 
 /// A DER UTF8String, as Fulcio's claim extensions (.8 and on) hold values.
 fn utf8(value: &str) -> Vec<u8> {
@@ -288,6 +337,7 @@ fn fulcio(
     issuer: &rcgen::Issuer<'_, rcgen::KeyPair>,
     ca_spki: &[u8],
     ct: &CtLog,
+    fault: Fault,
 ) -> Reply {
     let sent: Value = serde_json::from_str(&request.text).unwrap_or_default();
     let pem = sent["publicKeyRequest"]["publicKey"]["content"]
@@ -301,9 +351,25 @@ fn fulcio(
             .as_bytes()
             .to_vec(),
     );
+    let claims = token_claims(
+        sent["credentials"]["oidcIdentityToken"]
+            .as_str()
+            .unwrap_or_default(),
+    );
+    let (san, mut extensions) = identity(&claims);
+    let san = if fault == Fault::CertifyAnotherWorkflow {
+        for (n, value) in extensions.iter_mut() {
+            if *n == 9 || *n == 18 {
+                *value = RELEASE_WORKFLOW.into();
+            }
+        }
+        RELEASE_WORKFLOW.to_owned()
+    } else {
+        san
+    };
     let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
     params.subject_alt_names = vec![rcgen::SanType::URI(
-        rcgen::string::Ia5String::try_from(WORKFLOW).expect("ASCII"),
+        rcgen::string::Ia5String::try_from(san).expect("ASCII"),
     )];
     params.distinguished_name = rcgen::DistinguishedName::new();
     params.serial_number = Some(rcgen::SerialNumber::from(vec![0x42, 0x01]));
@@ -312,19 +378,12 @@ fn fulcio(
     params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature];
     params.use_authority_key_identifier_extension = true;
     params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::CodeSigning];
-    for (n, value) in [
-        (8, "https://token.actions.githubusercontent.com"),
-        (9, WORKFLOW),
-        (12, "https://github.com/octo/demo"),
-        (13, "0123456789abcdef0123456789abcdef01234567"),
-        (14, "refs/tags/v1.0.0"),
-        (18, WORKFLOW),
-    ] {
+    for (n, value) in extensions {
         params
             .custom_extensions
             .push(rcgen::CustomExtension::from_oid_content(
                 &[1, 3, 6, 1, 4, 1, 57264, 1, n],
-                utf8(value),
+                utf8(&value),
             ));
     }
     // The precertificate's body: the certificate as it will be, without the SCT.
@@ -371,7 +430,7 @@ fn rekor(
     key: &SigningKey,
     checkpoint_key: &SigningKey,
     log_id: [u8; 32],
-    fault: RekorFault,
+    fault: Fault,
 ) -> Reply {
     let sent: Value = serde_json::from_str(&request.text).unwrap_or_default();
     let content = &sent["spec"]["proposedContent"];
@@ -418,7 +477,7 @@ fn rekor(
             "treeSize": size,
         },
     });
-    if fault != RekorFault::NoTimestamp {
+    if fault != Fault::NoTimestamp {
         verification["signedEntryTimestamp"] =
             STANDARD.encode(sign(key, set_payload.as_bytes())).into();
     }
