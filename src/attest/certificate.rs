@@ -148,14 +148,8 @@ pub fn verify_signature(attestation: &Attestation) -> Result<(), SignatureError>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::attest::fixtures::attestation;
     use crate::attest::model::statement;
-
-    fn attestation(dist: &str) -> Attestation {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures/attestations")
-            .join(format!("{dist}.publish.attestation"));
-        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-    }
 
     #[test]
     fn real_signatures_verify_with_their_certificate() {

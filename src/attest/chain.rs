@@ -77,51 +77,16 @@ pub fn chains_to(leaf: &[u8], chains: &[Vec<Vec<u8>>]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use base64::Engine as _;
-    use base64::engine::general_purpose::STANDARD;
-
-    fn fixture(name: &str) -> Vec<u8> {
-        std::fs::read(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("fixtures/attestations")
-                .join(name),
-        )
-        .unwrap()
-    }
-
-    fn cas(instance: &str) -> Vec<Vec<Vec<u8>>> {
-        let all: serde_json::Value = serde_json::from_slice(&fixture("fulcio-cas.json")).unwrap();
-        all[instance]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|chain| {
-                chain
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|c| STANDARD.decode(c.as_str().unwrap()).unwrap())
-                    .collect()
-            })
-            .collect()
-    }
-
-    fn leaf(dist: &str) -> Vec<u8> {
-        let a: serde_json::Value =
-            serde_json::from_slice(&fixture(&format!("{dist}.publish.attestation"))).unwrap();
-        STANDARD
-            .decode(a["verification_material"]["certificate"].as_str().unwrap())
-            .unwrap()
-    }
+    use crate::attest::fixtures::{PRODUCTION, STAGING, fulcio_chains, leaf};
 
     #[test]
     fn real_leaves_chain_to_their_own_fulcio_only() {
-        let production = leaf("gitlab_oidc_project-0.0.3.tar.gz");
-        let staging = leaf("rfc8785-0.1.2-py3-none-any.whl");
-        assert!(chains_to(&production, &cas("production")));
-        assert!(chains_to(&staging, &cas("staging")));
-        assert!(!chains_to(&production, &cas("staging")));
-        assert!(!chains_to(&staging, &cas("production")));
+        let production = leaf(PRODUCTION.0);
+        let staging = leaf(STAGING.0);
+        assert!(chains_to(&production, &fulcio_chains("production")));
+        assert!(chains_to(&staging, &fulcio_chains("staging")));
+        assert!(!chains_to(&production, &fulcio_chains("staging")));
+        assert!(!chains_to(&staging, &fulcio_chains("production")));
         assert!(!chains_to(&production, &[]));
     }
 }

@@ -104,50 +104,8 @@ pub fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::attest::log::LogKey;
+    use crate::attest::fixtures::{both_instances as trust, read as fixture};
     use sha2::{Digest as _, Sha256};
-
-    fn fixture(name: &str) -> Vec<u8> {
-        std::fs::read(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("fixtures/attestations")
-                .join(name),
-        )
-        .unwrap()
-    }
-
-    /// Production's and staging's Rekor keys and Fulcio chains.
-    fn trust() -> TrustConfig {
-        let keys: serde_json::Value = serde_json::from_slice(&fixture("rekor-keys.json")).unwrap();
-        let cas: serde_json::Value = serde_json::from_slice(&fixture("fulcio-cas.json")).unwrap();
-        let fulcio_chains = ["production", "staging"]
-            .iter()
-            .flat_map(|i| cas[*i].as_array().unwrap().clone())
-            .map(|chain| {
-                chain
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|c| STANDARD.decode(c.as_str().unwrap()).unwrap())
-                    .collect()
-            })
-            .collect();
-        TrustConfig {
-            fulcio_chains,
-            rekor_keys: keys
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|k| {
-                    LogKey::from_spki_der(
-                        &STANDARD.decode(k["publicKey"].as_str().unwrap()).unwrap(),
-                    )
-                    .unwrap()
-                })
-                .collect(),
-            ..TrustConfig::production()
-        }
-    }
 
     fn sha256(bytes: &[u8]) -> String {
         Sha256::digest(bytes)

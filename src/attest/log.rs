@@ -223,48 +223,10 @@ fn verify_logs_envelope(attestation: &Attestation, body: &[u8]) -> Result<(), Lo
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::attest::fixtures::{PRODUCTION, STAGING, attestation, log, read as fixture};
     use crate::attest::model::{self, PUBLISH_PREDICATE};
 
-    /// Real attestations from pypi-attestations' test assets: a wheel logged
-    /// by Sigstore's staging Rekor and an sdist logged by production.
-    const CASES: &[(&str, &str)] = &[
-        (
-            "rfc8785-0.1.2-py3-none-any.whl",
-            "https://rekor.sigstage.dev",
-        ),
-        (
-            "gitlab_oidc_project-0.0.3.tar.gz",
-            "https://rekor.sigstore.dev",
-        ),
-    ];
-
-    fn fixture(name: &str) -> Vec<u8> {
-        std::fs::read(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("fixtures/attestations")
-                .join(name),
-        )
-        .unwrap()
-    }
-
-    fn attestation(dist: &str) -> Attestation {
-        serde_json::from_slice(&fixture(&format!("{dist}.publish.attestation"))).unwrap()
-    }
-
-    fn log(base_url: &str) -> LogKey {
-        let keys: serde_json::Value = serde_json::from_slice(&fixture("rekor-keys.json")).unwrap();
-        let key = keys
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|k| k["baseUrl"] == base_url)
-            .unwrap();
-        let log =
-            LogKey::from_spki_der(&STANDARD.decode(key["publicKey"].as_str().unwrap()).unwrap())
-                .unwrap();
-        assert_eq!(STANDARD.encode(log.id), key["keyId"].as_str().unwrap());
-        log
-    }
+    const CASES: [(&str, &str); 2] = [STAGING, PRODUCTION];
 
     #[test]
     fn real_entries_verify_and_name_their_file() {

@@ -7,6 +7,8 @@
 pub mod certificate;
 pub mod chain;
 pub mod check;
+#[cfg(test)]
+mod fixtures;
 pub mod fulcio;
 pub mod key;
 pub mod log;

@@ -134,10 +134,8 @@ mod tests {
     /// attestation), turns back into that very entry.
     #[test]
     fn answers_become_the_entries_attestations_carry() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures/attestations/gitlab_oidc_project-0.0.3.tar.gz.publish.attestation");
         let attestation: Attestation =
-            serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+            crate::attest::fixtures::attestation(crate::attest::fixtures::PRODUCTION.0);
         let entry = &attestation.verification_material.transparency_entries[0];
         let proof = entry.inclusion_proof.as_ref().unwrap();
         let answer = json!({
