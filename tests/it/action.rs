@@ -4,11 +4,7 @@
 //! fake OIDC endpoint. Outputs, step summary, masks and exit status checked.
 
 use std::io::Write;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
 
 use crate::support::fake_index::{FakeIndex, Reply};
 use crate::support::oidc::{
@@ -22,64 +18,37 @@ const WHEEL: &str = "mintup_hatch_demo-0.4.2-py3-none-any.whl";
 /// Serves files under `root` on 127.0.0.1 until dropped.
 struct FileServer {
     url: String,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _server: raw_http::Server,
 }
 
 impl FileServer {
     fn start(root: PathBuf) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let stop = Arc::new(AtomicBool::new(false));
-        let stopping = Arc::clone(&stop);
-        let thread = std::thread::spawn(move || {
-            let deadline = Instant::now() + Duration::from_secs(60);
-            while !stopping.load(Ordering::Relaxed) && Instant::now() < deadline {
-                let Ok((mut stream, _)) = listener.accept() else {
-                    std::thread::sleep(Duration::from_millis(10));
-                    continue;
-                };
-                stream.set_nonblocking(false).unwrap();
-                stream
-                    .set_read_timeout(Some(Duration::from_secs(5)))
-                    .unwrap();
-                let Some(request) = raw_http::read_request(&mut stream) else {
-                    continue;
-                };
-                let head = String::from_utf8_lossy(&request);
-                let path = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
-                let answer = match std::fs::read(root.join(path.trim_start_matches('/'))) {
-                    Ok(body) => {
-                        let mut answer = format!(
-                            "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-                            body.len()
-                        )
-                        .into_bytes();
-                        answer.extend_from_slice(&body);
-                        answer
-                    }
-                    Err(_) => {
-                        b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
-                            .to_vec()
-                    }
-                };
-                let _ = stream.write_all(&answer);
-            }
+        let server = raw_http::Server::start(move |mut stream| {
+            let Some(request) = raw_http::read_request(&mut stream) else {
+                return;
+            };
+            let head = String::from_utf8_lossy(&request);
+            let path = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
+            let answer = match std::fs::read(root.join(path.trim_start_matches('/'))) {
+                Ok(body) => {
+                    let mut answer = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                        body.len()
+                    )
+                    .into_bytes();
+                    answer.extend_from_slice(&body);
+                    answer
+                }
+                Err(_) => {
+                    b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                        .to_vec()
+                }
+            };
+            let _ = stream.write_all(&answer);
         });
         FileServer {
-            url,
-            stop,
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for FileServer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+            url: format!("http://127.0.0.1:{}", server.port),
+            _server: server,
         }
     }
 }

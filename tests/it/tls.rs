@@ -3,74 +3,42 @@
 //! environment, refused (and not retried) without it.
 
 use std::io::Write;
-use std::net::TcpListener;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair, KeyUsagePurpose};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 use crate::support::{good, mintup, raw_http, run, upload_args};
 
-/// A one-purpose HTTPS index on 127.0.0.1: every upload gets 200. Stops
-/// when dropped; each accept waits at most until its deadline.
+/// A one-purpose HTTPS index on 127.0.0.1: every upload gets 200.
 struct TlsIndex {
     url: String,
     uploads: Arc<AtomicUsize>,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _server: raw_http::Server,
 }
 
 impl TlsIndex {
     fn start(config: rustls::ServerConfig) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let url = format!(
-            "https://127.0.0.1:{}/legacy/",
-            listener.local_addr().unwrap().port()
-        );
-        let (uploads, stop) = (
-            Arc::new(AtomicUsize::new(0)),
-            Arc::new(AtomicBool::new(false)),
-        );
-        let (counted, stopping) = (Arc::clone(&uploads), Arc::clone(&stop));
+        let uploads = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&uploads);
         let config = Arc::new(config);
-        let thread = std::thread::spawn(move || {
-            let deadline = Instant::now() + Duration::from_secs(60);
-            while !stopping.load(Ordering::Relaxed) && Instant::now() < deadline {
-                let Ok((tcp, _)) = listener.accept() else {
-                    std::thread::sleep(Duration::from_millis(10));
-                    continue;
-                };
-                tcp.set_nonblocking(false).unwrap();
-                tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-                let connection = rustls::ServerConnection::new(Arc::clone(&config)).unwrap();
-                let mut stream = rustls::StreamOwned::new(connection, tcp);
-                // A client that refuses the certificate ends the handshake here.
-                if raw_http::read_request(&mut stream).is_some() {
-                    counted.fetch_add(1, Ordering::Relaxed);
-                    let _ = stream.write_all(raw_http::OK);
-                    stream.conn.send_close_notify();
-                    let _ = stream.flush();
-                }
+        let server = raw_http::Server::start(move |tcp| {
+            let connection = rustls::ServerConnection::new(Arc::clone(&config)).unwrap();
+            let mut stream = rustls::StreamOwned::new(connection, tcp);
+            // A client that refuses the certificate ends the handshake here.
+            if raw_http::read_request(&mut stream).is_some() {
+                counted.fetch_add(1, Ordering::Relaxed);
+                let _ = stream.write_all(raw_http::OK);
+                stream.conn.send_close_notify();
+                let _ = stream.flush();
             }
         });
         TlsIndex {
-            url,
+            url: format!("https://127.0.0.1:{}/legacy/", server.port),
             uploads,
-            stop,
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for TlsIndex {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+            _server: server,
         }
     }
 }
