@@ -46,6 +46,12 @@ impl TlsIndex {
 /// A CA, written as PEM to `dir/ca.pem`, and a server configuration whose
 /// certificate for 127.0.0.1 it signed.
 fn ca_and_server(dir: &Path) -> (String, rustls::ServerConfig) {
+    ca_and_server_with(dir, false)
+}
+
+/// The same; with `client_auth`, the server also demands a client
+/// certificate from the CA, and `dir/client.pem` holds one with its key.
+fn ca_and_server_with(dir: &Path, client_auth: bool) -> (String, rustls::ServerConfig) {
     let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
@@ -58,17 +64,38 @@ fn ca_and_server(dir: &Path) -> (String, rustls::ServerConfig) {
     let server = CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap();
     let issuer = Issuer::new(ca, ca_key);
     let server_cert = server.signed_by(&server_key, &issuer).unwrap();
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(
-        vec![CertificateDer::from(server_cert.der().to_vec())],
-        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key.serialize_der())),
-    )
-    .unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ServerConfig::builder_with_provider(Arc::clone(&provider))
+        .with_safe_default_protocol_versions()
+        .unwrap();
+    let builder = if client_auth {
+        let client_key = KeyPair::generate().unwrap();
+        let mut client = CertificateParams::new(vec!["mintup-client".to_owned()]).unwrap();
+        client.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+        let client_cert = client.signed_by(&client_key, &issuer).unwrap();
+        std::fs::write(
+            dir.join("client.pem"),
+            format!("{}{}", client_cert.pem(), client_key.serialize_pem()),
+        )
+        .unwrap();
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(CertificateDer::from(ca_cert.der().to_vec()))
+            .unwrap();
+        let verifier =
+            rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+                .build()
+                .unwrap();
+        builder.with_client_cert_verifier(verifier)
+    } else {
+        builder.with_no_client_auth()
+    };
+    let config = builder
+        .with_single_cert(
+            vec![CertificateDer::from(server_cert.der().to_vec())],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key.serialize_der())),
+        )
+        .unwrap();
     (ca_path.display().to_string(), config)
 }
 
@@ -108,4 +135,28 @@ fn a_private_ca_is_trusted_through_cert_and_the_environment() {
         assert_eq!(out.code, 0, "{args:?} {env:?}: {}", out.stderr);
     }
     assert_eq!(index.uploads.load(Ordering::Relaxed), 4);
+}
+
+#[test]
+fn a_client_certificate_is_presented_when_the_index_asks() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, config) = ca_and_server_with(dir.path(), true);
+    let client = dir.path().join("client.pem").display().to_string();
+    let index = TlsIndex::start(config);
+    let upload = |args: &[&str]| {
+        let home = tempfile::tempdir().unwrap();
+        run(mintup(home.path())
+            .args(upload_args(&index.url, "u"))
+            .args(["--cert", ca.as_str()])
+            .args(args)
+            .arg(good("mintup_hatch_demo-0.4.2-py3-none-any.whl")))
+    };
+    // Without one the server ends the handshake, and that is not retried.
+    let out = upload(&[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(!out.stderr.contains("retrying"), "{}", out.stderr);
+    assert_eq!(index.uploads.load(Ordering::Relaxed), 0);
+    let out = upload(&["--client-cert", &client]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(index.uploads.load(Ordering::Relaxed), 1);
 }
