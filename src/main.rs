@@ -117,14 +117,14 @@ impl CiOutput {
     fn upload_summary(
         &self,
         reports: &[FileReport],
-        repository: &str,
+        report: &serde_json::Value,
         dry_run: bool,
         attested: json_report::Attested<'_>,
     ) {
         if !self.github {
             return;
         }
-        let files = &json_report::upload(reports, repository, dry_run, attested)["files"];
+        let files = &report["files"];
         let writes = [
             (
                 &self.summary,
@@ -326,13 +326,12 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
         };
         upload::run(job, reporter).await.map_err(Error::from)
     })?;
+    // One document for stdout and for the step output.
+    let report = json_report::upload(&reports, &repository, dry_run, &attested);
     if args.format == ReportFormat::Json {
-        println!(
-            "{}",
-            json_report::upload(&reports, &repository, dry_run, &attested)
-        );
+        println!("{report}");
     }
-    ci.upload_summary(&reports, &repository, dry_run, &attested);
+    ci.upload_summary(&reports, &report, dry_run, &attested);
     Ok(if reports.iter().all(|r| r.result.is_ok()) {
         EXIT_OK
     } else {

@@ -75,6 +75,16 @@ impl AttestError {
                     .into(),
             ),
             AttestError::Oidc { source, .. } => source.hint(),
+            AttestError::CertifiedOther { .. } => Some(
+                "the Fulcio named by --sigstore-config (or MINTUP_SIGSTORE_CONFIG) issued a \
+                 certificate for another identity: check that configuration's CA URL"
+                    .into(),
+            ),
+            AttestError::Provider(_) => Some(
+                "sign in a GitHub Actions, GitLab CI/CD or Google Cloud job, or upload without \
+                 attestations"
+                    .into(),
+            ),
             AttestError::NotInCi => Some(
                 "attestations are signed with the CI job's identity: run this in the publishing \
                  job, with `permissions: id-token: write` on GitHub"
