@@ -118,8 +118,11 @@ fn verify_inclusion(entry: &TransparencyEntry, body: &[u8], log: &LogKey) -> Res
         .iter()
         .map(|h| decode(h, "proof hashes"))
         .collect::<Result<Vec<_>, _>>()?;
-    let inner = (u64::BITS - (index ^ (size - 1)).leading_zeros()) as usize;
-    let border = (index >> inner).count_ones() as usize;
+    let inner = u64::BITS - (index ^ (size - 1)).leading_zeros();
+    // `inner` reaches 64 for trees of more than 2^63 leaves, where a plain
+    // shift overflows.
+    let border = index.checked_shr(inner).unwrap_or(0).count_ones() as usize;
+    let inner = inner as usize;
     if hashes.len() != inner + border {
         return Err(LogError::Proof);
     }
@@ -281,6 +284,11 @@ mod tests {
         let checkpoint = proof.checkpoint.as_mut().unwrap();
         checkpoint.envelope = checkpoint.envelope.replacen('\n', " \n", 1);
         assert_eq!(verify(&a, &log), Err(LogError::CheckpointSignature));
+
+        let mut a = attestation(dist);
+        let proof = entry(&mut a).inclusion_proof.as_mut().unwrap();
+        (proof.log_index, proof.tree_size) = ("0".into(), (u64::MAX / 2 + 2).to_string());
+        assert_eq!(verify(&a, &log), Err(LogError::Proof));
 
         let mut a = attestation(dist);
         entry(&mut a).inclusion_proof.as_mut().unwrap().checkpoint = None;

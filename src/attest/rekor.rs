@@ -42,15 +42,21 @@ pub enum RekorError {
     Malformed(&'static str),
 }
 
+/// The log's hex, taken byte by byte: slicing the text would panic inside a
+/// multi-byte character, and `from_str_radix` would take a `+` sign.
 fn hex_to_base64(hex: &str, what: &'static str) -> Result<String, RekorError> {
-    if !hex.len().is_multiple_of(2) {
-        return Err(RekorError::Malformed(what));
-    }
-    let bytes = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16))
-        .collect::<Result<Vec<u8>, _>>()
-        .map_err(|_| RekorError::Malformed(what))?;
+    let digit = |b: u8| {
+        char::from(b)
+            .to_digit(16)
+            .ok_or(RekorError::Malformed(what))
+    };
+    let pairs = hex.as_bytes().chunks(2);
+    let bytes = pairs
+        .map(|pair| match *pair {
+            [high, low] => Ok(((digit(high)? << 4) | digit(low)?) as u8),
+            _ => Err(RekorError::Malformed(what)),
+        })
+        .collect::<Result<Vec<u8>, _>>()?;
     Ok(STANDARD.encode(bytes))
 }
 
@@ -158,6 +164,18 @@ mod tests {
         });
         assert_eq!(entry_from_response(&answer).as_ref(), Ok(entry));
         assert_eq!(entry_from_response(&json!({})), Err(RekorError::Empty));
+    }
+
+    #[test]
+    fn malformed_hex_is_an_error_not_a_panic() {
+        assert_eq!(hex_to_base64("00ff", "x"), Ok("AP8=".into()));
+        for bad in ["0é0", "abc", "+f", "zz"] {
+            assert_eq!(
+                hex_to_base64(bad, "x"),
+                Err(RekorError::Malformed("x")),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -111,13 +111,14 @@ pub(super) fn check(file: &FileFacts, target: Target) -> Vec<Problem> {
     problems
 }
 
-/// What a zip unpacks to (tar sdists are not judged by ratio).
+/// What a zip unpacks to (tar sdists are not judged by ratio). The sizes are
+/// the archive's own claims: a plain sum of zip64 sizes wraps around (or
+/// panics) and would let a bomb pass as small, so it saturates.
 fn unpacked_size(file: &FileFacts) -> u64 {
     file.members
         .iter()
         .filter(|m| m.compression != Compression::Tar)
-        .map(|m| m.size)
-        .sum()
+        .fold(0u64, |total, m| total.saturating_add(m.size))
 }
 
 /// Warehouse's bomb rule: the unpacked size over the whole file's size.
@@ -236,6 +237,25 @@ mod tests {
         );
         bomb.size = 3 * 1024 * 1024;
         assert_eq!(messages(&bomb).len(), 1, "a ratio of 33 is no bomb");
+    }
+
+    #[test]
+    fn declared_sizes_that_overflow_still_make_a_bomb() {
+        let half = u64::MAX / 2 + 1;
+        // Two halves wrap to 0 in a plain sum.
+        let members = [("METADATA", half), ("WHEEL", half), ("RECORD", 0)]
+            .map(|(f, size)| {
+                member(
+                    &format!("x-1.0.dist-info/{f}"),
+                    Compression::Deflated,
+                    size,
+                    1,
+                )
+            })
+            .to_vec();
+        let file = facts("x-1.0-py3-none-any.whl", members, &[]);
+        assert!(is_bomb(&file));
+        assert_eq!(unpacked_size(&file), u64::MAX);
     }
 
     #[test]
