@@ -1,5 +1,6 @@
 //! The HTTP client: our User-Agent, no redirects (requests carry
-//! credentials), a connect timeout, and the TLS roots the user chose.
+//! credentials), a connect timeout, proxies that never see local hosts
+//! ([`crate::proxy`]), and the TLS roots the user chose.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -32,6 +33,8 @@ pub fn build_client(
         .user_agent(concat!("mintup/", env!("CARGO_PKG_VERSION")))
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(10));
+    // The environment's proxies, never for this machine or the metadata server.
+    builder = crate::proxy::apply(builder, &crate::proxy::ProxyEnv::from_process());
     if let Some(path) = ca_cert {
         let pem = std::fs::read(path).map_err(|e| ClientError::CaRead(path.into(), e))?;
         let certs = reqwest::Certificate::from_pem_bundle(&pem)

@@ -21,6 +21,7 @@ pub mod http;
 pub mod index;
 pub mod json_report;
 pub mod mint;
+pub mod proxy;
 pub mod report;
 pub mod rst;
 pub mod settings;

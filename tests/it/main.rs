@@ -24,6 +24,8 @@ mod fake_index;
 mod mint;
 /// A real pypiserver: upload, download back, re-upload.
 mod pypiserver;
+/// Proxies from the environment, and the hosts they never see.
+mod proxies;
 /// Retries and hash-verified skips against a fault-injecting index.
 mod retries;
 /// The reStructuredText judge against docutils on every sample.
