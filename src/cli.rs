@@ -72,8 +72,9 @@ pub struct AttestArgs {
 const MINT_AFTER_HELP: &str = "\
 The token goes to stdout alone (--format raw), as JSON, or as shell
 assignments. In GitHub Actions it is masked (::add-mask::) before anything
-else is printed, and --github-output also writes it to the step output
-`api-token`. The OIDC token itself is never printed.
+else is printed. With --github-output it is written to the step output
+`api-token` instead, and nothing goes to stdout. The OIDC token itself is
+never printed.
 
 Providers, in detection order: GitHub Actions (GITHUB_ACTIONS), GitLab CI/CD
 (GITLAB_CI), Buildkite (BUILDKITE), CircleCI (CIRCLECI), then Google Cloud
@@ -188,7 +189,8 @@ pub enum TokenFormat {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum TrustedPublishing {
-    /// Mint when no credentials are given and a supported CI is detected
+    /// Mint when no credentials are given, a supported CI is detected, and
+    /// the index is PyPI, TestPyPI or this machine
     Auto,
     /// Always mint; credentials are a usage error
     Always,
@@ -212,7 +214,8 @@ pub struct MintArgs {
     #[arg(long, value_enum)]
     pub provider: Option<ProviderArg>,
 
-    /// Also append `api-token=<token>` to $GITHUB_OUTPUT
+    /// Append `api-token=<token>` to $GITHUB_OUTPUT instead of printing the
+    /// token (stdout stays empty)
     #[arg(long)]
     pub github_output: bool,
 
@@ -301,9 +304,17 @@ pub struct UploadArgs {
     pub non_interactive: bool,
 
     /// Mint a token from the CI's identity: `auto` when no credentials are
-    /// given and a supported CI is detected [env: MINTUP_TRUSTED_PUBLISHING]
+    /// given, a supported CI is detected and the index is PyPI, TestPyPI or
+    /// this machine; `always` for any other index [env:
+    /// MINTUP_TRUSTED_PUBLISHING]
     #[arg(long, value_enum, value_name = "WHEN")]
     pub trusted_publishing: Option<TrustedPublishing>,
+
+    /// The OIDC audience for trusted publishing [default: asked of the
+    /// index; an index other than PyPI or TestPyPI naming theirs is refused
+    /// unless given here]
+    #[arg(long)]
+    pub audience: Option<String>,
 
     /// A comment to store with each file
     #[arg(short, long)]

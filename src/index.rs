@@ -40,6 +40,22 @@ impl IndexKind {
         }
     }
 
+    /// The OIDC audience this index mints for, where known without asking.
+    pub fn audience(self) -> Option<&'static str> {
+        match self {
+            IndexKind::Pypi => Some("pypi"),
+            IndexKind::TestPypi => Some("testpypi"),
+            IndexKind::Other => None,
+        }
+    }
+
+    /// Whether `auto` trusted publishing may mint for this upload URL: the
+    /// index's own hosts and this machine. Any other host could be handed a
+    /// CI identity it has no business with.
+    pub fn mints_in_auto(url: &Url) -> bool {
+        IndexKind::of(url).is_pypi_like() || is_loopback(url)
+    }
+
     pub fn is_pypi_like(self) -> bool {
         self != IndexKind::Other
     }

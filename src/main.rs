@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 
-use mintup::attest::run::{AttestJob, Attested, run as run_attest};
+use mintup::attest::run::{AttestError, AttestJob, Attested, run as run_attest};
 use mintup::attest::trust::TrustConfig;
 use mintup::auth::{Credentials, Secret};
 use mintup::check::{self, Severity};
@@ -16,6 +16,7 @@ use mintup::cli::{
     AttestArgs, CheckArgs, Cli, Command, MintArgs, ReportFormat, TokenFormat, UploadArgs,
 };
 use mintup::config::env::EnvSnapshot;
+use mintup::dist::collect::{self, DistFile};
 use mintup::error::{EXIT_FAILED, EXIT_OK, Error, render};
 use mintup::github;
 use mintup::json_report;
@@ -86,7 +87,7 @@ impl CiOutput {
 
     /// A token upload to PyPI from GitHub Actions: point at trusted
     /// publishing, which needs no stored secret.
-    fn suggest_trusted_publishing(&self, target: &Target, dists: &[String], dry_run: bool) {
+    fn suggest_trusted_publishing(&self, target: &Target, dists: &[DistFile], dry_run: bool) {
         let host = match target.kind {
             mintup::index::IndexKind::Pypi => "pypi.org",
             mintup::index::IndexKind::TestPypi => "test.pypi.org",
@@ -95,7 +96,7 @@ impl CiOutput {
         if !self.github || dry_run {
             return;
         }
-        let page = first_project(dists).map_or_else(
+        let page = dists.first().map(|d| d.filename.name.clone()).map_or_else(
             || "https://docs.pypi.org/trusted-publishers/".to_owned(),
             |project| {
                 github::publishing_settings(host, &mintup::dist::filename::normalize_name(&project))
@@ -216,6 +217,9 @@ fn runtime() -> Result<tokio::runtime::Runtime, Error> {
 }
 
 fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i32, Error> {
+    // The files first: finding them is offline and free, and "no
+    // distributions" is the better first error than "no credentials".
+    let mut dists = collect::collect(&args.dists).map_err(|e| Error::Prepare(e.into()))?;
     let pypirc = settings::load_pypirc(args.repo.config_file.as_deref(), &env)?;
     let machine = MachineFacts::read();
     let terminal = Terminal {
@@ -248,21 +252,21 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
     let mut attested: Vec<(String, &'static str)> = Vec::new();
     let auth = match plan.credentials {
         CredentialPlan::Ready(c) => {
-            ci.suggest_trusted_publishing(&plan.target, &plan.dists, dry_run);
-            UploadAuth::Fixed(c)
+            ci.suggest_trusted_publishing(&plan.target, &dists, dry_run);
+            UploadAuth::fixed(c)
         }
         CredentialPlan::Prompt { username, password } => {
-            UploadAuth::Fixed(prompt(username, password, plan.target.url.as_str())?)
+            UploadAuth::fixed(prompt(username, password, plan.target.url.as_str())?)
         }
         CredentialPlan::TrustedPublishing => {
             let minter = Minter {
                 upload_url: plan.target.url.clone(),
                 kind: plan.target.kind,
-                audience: None,
+                audience: plan.audience.clone(),
                 provider: None,
                 env,
                 machine,
-                project: first_project(&plan.dists),
+                project: dists.first().map(|d| d.filename.name.clone()),
             };
             let minted = runtime.block_on(minter.mint(&client))?;
             ci.mask(&minted.token);
@@ -276,13 +280,13 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
             if args.attest && !dry_run {
                 attested = attest_before_upload(
                     &args,
-                    &plan.dists,
+                    &mut dists,
                     &plan.target,
                     &env_for_attest,
                     &runtime,
                 )?;
             }
-            UploadAuth::minted(minter, minted.token)
+            UploadAuth::minted(minter, minted)
         }
     };
     let reporter: Arc<dyn Reporter> = Arc::new(CliReporter {
@@ -294,7 +298,7 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
     });
     let repository = plan.target.url.to_string();
     let job = UploadJob {
-        dists: plan.dists,
+        dists,
         target: plan.target,
         auth,
         client,
@@ -339,11 +343,13 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
     })
 }
 
-/// `upload --attest`: write or reuse every file's attestation, so the
-/// upload attaches them. Any index but PyPI and TestPyPI gets a note.
+/// `upload --attest`: write or reuse every file's attestation, and attach
+/// it to its file in memory, so the upload sends exactly these (the files
+/// were collected before the attestations existed). Any index but PyPI and
+/// TestPyPI gets a note.
 fn attest_before_upload(
     args: &UploadArgs,
-    dists: &[String],
+    dists: &mut [DistFile],
     target: &Target,
     env: &EnvSnapshot,
     runtime: &tokio::runtime::Runtime,
@@ -368,6 +374,12 @@ fn attest_before_upload(
     for note in notes {
         eprintln!("note: {note}");
     }
+    for (filename, attested) in &results {
+        let (Attested::Generated(path) | Attested::Reused(path)) = attested;
+        if let Some(dist) = dists.iter_mut().find(|d| &d.filename.filename == filename) {
+            dist.attestations = vec![path.clone()];
+        }
+    }
     let statuses = results
         .iter()
         .map(|(name, attested)| {
@@ -380,13 +392,6 @@ fn attest_before_upload(
         .collect();
     print_attested(results, &mut std::io::stderr().lock());
     Ok(statuses)
-}
-
-/// The project of the first distribution, for the link to its publishing
-/// settings; read from the file name, since nothing has been inspected yet.
-fn first_project(dists: &[String]) -> Option<String> {
-    let files = mintup::dist::collect::collect(dists).ok()?;
-    files.first().map(|d| d.filename.name.clone())
 }
 
 fn mint_command(args: MintArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i32, Error> {
@@ -471,8 +476,9 @@ fn attest_command(args: AttestArgs, env: EnvSnapshot) -> Result<i32, Error> {
     let trust = sigstore_trust(args.sigstore_config.as_ref(), &env)?;
     let client = mintup::http::build_client(None, None).map_err(|e| Error::Prepare(e.into()))?;
     let mut notes = Vec::new();
+    let dists = collect::collect(&args.dists).map_err(AttestError::from)?;
     let job = AttestJob {
-        dists: &args.dists,
+        dists: &dists,
         trust: &trust,
         provider: args.provider.map(Into::into),
         env: &env,
@@ -489,8 +495,7 @@ fn attest_command(args: AttestArgs, env: EnvSnapshot) -> Result<i32, Error> {
 fn check_command(args: CheckArgs, env: EnvSnapshot) -> Result<i32, Error> {
     let pypirc = settings::load_pypirc(args.repo.config_file.as_deref(), &env)?;
     let target = settings::resolve_check_target(&args.repo, &env, pypirc.as_ref())?;
-    let dists =
-        mintup::dist::collect::collect(&args.dists).map_err(|e| Error::Prepare(e.into()))?;
+    let dists = collect::collect(&args.dists).map_err(|e| Error::Prepare(e.into()))?;
     let mut readable = Vec::new();
     let mut unreadable = Vec::new();
     for dist in &dists {

@@ -40,7 +40,6 @@ pub enum CredentialPlan {
 /// Everything `upload` needs, resolved.
 #[derive(Debug, Clone)]
 pub struct UploadPlan {
-    pub dists: Vec<String>,
     pub target: Target,
     pub credentials: CredentialPlan,
     pub ca_cert: Option<PathBuf>,
@@ -56,6 +55,8 @@ pub struct UploadPlan {
     pub retries: u32,
     /// The simple index consulted for the files the index already has.
     pub check_url: Option<Url>,
+    /// `--audience` for trusted publishing.
+    pub audience: Option<String>,
     /// Things the user should know about how the settings were read.
     pub notes: Vec<String>,
 }
@@ -95,6 +96,8 @@ pub enum SettingsError {
     RetriesValue(String),
     #[error("refusing to send credentials over plain http to {0}")]
     InsecureHttp(String),
+    #[error("refusing to trust a plain-http --check-url on another host: {0}")]
+    InsecureCheckUrl(String),
     #[error("'{url}' is not a usable --check-url")]
     BadCheckUrl {
         url: String,
@@ -120,6 +123,11 @@ impl SettingsError {
             ),
             SettingsError::InsecureHttp(url) => Some(format!(
                 "anyone on the path can read them; use {}, or pass --allow-insecure-http if this network is trusted",
+                url.replacen("http://", "https://", 1)
+            )),
+            SettingsError::InsecureCheckUrl(url) => Some(format!(
+                "anyone on the path could make mintup skip files the index lacks; use {}, or \
+                 pass --allow-insecure-http if this network is trusted",
                 url.replacen("http://", "https://", 1)
             )),
             SettingsError::BadUrl { .. } => Some(format!(
@@ -268,7 +276,9 @@ pub fn resolve_upload(
             });
         }
         (TrustedPublishing::Always, None, None) => Some(CredentialPlan::TrustedPublishing),
-        (TrustedPublishing::Auto, None, None) if terminal.ci_provider.is_some() => {
+        (TrustedPublishing::Auto, None, None)
+            if terminal.ci_provider.is_some() && IndexKind::mints_in_auto(&url) =>
+        {
             Some(CredentialPlan::TrustedPublishing)
         }
         _ => None,
@@ -281,6 +291,13 @@ pub fn resolve_upload(
         (TrustedPublishing::Never, _, Some(provider)) => Some(format!(
             "trusted publishing not tried in this {provider} run: it is set to never"
         )),
+        (TrustedPublishing::Auto, None, Some(provider)) if !IndexKind::mints_in_auto(&url) => {
+            Some(format!(
+                "trusted publishing not tried in this {provider} run: {} is not PyPI or \
+                 TestPyPI, so it needs --trusted-publishing always",
+                url.host_str().unwrap_or_default()
+            ))
+        }
         _ => None,
     };
     let credentials = match (credentials, username, password) {
@@ -350,9 +367,18 @@ pub fn resolve_upload(
             .simple_index()
             .map(|known| Url::parse(known).expect("a valid built-in URL")),
     };
+    // What the check URL lists decides which files are skipped: a listing
+    // anyone on the path could forge gets the credentials' https rule.
+    if let Some(check) = &check_url
+        && check.scheme() == "http"
+        && !is_loopback(check)
+        && !args.allow_insecure_http
+        && !args.dry_run
+    {
+        return Err(SettingsError::InsecureCheckUrl(check.to_string()));
+    }
 
     Ok(UploadPlan {
-        dists: args.dists.clone(),
         target,
         credentials,
         ca_cert,
@@ -375,6 +401,7 @@ pub fn resolve_upload(
             (None, None) => DEFAULT_RETRIES,
         },
         check_url,
+        audience: args.audience.clone(),
         notes,
     })
 }

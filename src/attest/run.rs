@@ -14,7 +14,7 @@ use super::model::Attestation;
 use super::sign::{SignError, Signer};
 use super::trust::TrustConfig;
 use crate::config::env::EnvSnapshot;
-use crate::dist::collect::{self, CollectError};
+use crate::dist::collect::{CollectError, DistFile};
 use crate::dist::digest;
 use crate::mint::oidc::{self, OidcError};
 use crate::mint::{Provider, diagnose};
@@ -97,7 +97,8 @@ impl AttestError {
 
 /// What an attest run needs.
 pub struct AttestJob<'a> {
-    pub dists: &'a [String],
+    /// The files, collected once by the caller.
+    pub dists: &'a [DistFile],
     pub trust: &'a TrustConfig,
     pub provider: Option<Provider>,
     pub env: &'a EnvSnapshot,
@@ -116,11 +117,11 @@ pub async fn run(
     job: AttestJob<'_>,
     notes: &mut Vec<String>,
 ) -> Result<Vec<(String, Attested)>, AttestError> {
-    let dists = collect::collect(job.dists)?;
+    let dists = job.dists;
     let mut todo = Vec::new();
     let mut reusable = Vec::new();
     let mut results = Vec::new();
-    for dist in &dists {
+    for dist in dists {
         let sha256 = digest::digest_file(&dist.path, false)
             .map_err(|e| AttestError::Read(dist.path.clone(), e))?
             .digests

@@ -84,6 +84,13 @@ impl EnvSnapshot {
             .filter(|v| !v.is_empty())
     }
 
+    /// Whether any set variable's name ends with `suffix`.
+    pub fn has_name_ending_with(&self, suffix: &str) -> bool {
+        self.vars
+            .iter()
+            .any(|(name, value)| name.ends_with(suffix) && !value.is_empty())
+    }
+
     /// Whether we run in CI, where nobody can answer a prompt.
     pub fn is_ci(&self) -> bool {
         self.get("CI")

@@ -7,7 +7,10 @@ pub mod claims;
 pub mod diagnose;
 pub mod exchange;
 pub mod oidc;
+pub mod preflight;
 pub mod provider;
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use url::Url;
 
@@ -38,6 +41,8 @@ pub struct Minted {
     pub token: Secret,
     /// Unix seconds.
     pub expires: Option<i64>,
+    /// When it was asked for: its lifetime runs from no later than this.
+    pub minted_at: Instant,
     pub provider: Provider,
     /// Things that may make the index refuse later, such as a reusable workflow.
     pub warnings: Vec<String>,
@@ -63,6 +68,11 @@ pub enum MintError {
     },
     #[error(transparent)]
     Client(#[from] crate::http::ClientError),
+    #[error(
+        "{host} names the OIDC audience '{audience}', which is PyPI's: a token for it could be \
+         spent at PyPI, so none is requested for another host"
+    )]
+    ForeignAudience { host: String, audience: String },
     #[error("{url} refused to mint a token\n{diagnosis}")]
     Refused {
         url: String,
@@ -84,6 +94,10 @@ impl MintError {
             )),
             MintError::Oidc { source, .. } => source.hint(),
             MintError::Client(_) => None,
+            MintError::ForeignAudience { audience, .. } => Some(format!(
+                "check the repository URL; if this index really takes PyPI's audience, say so \
+                 with --audience {audience}"
+            )),
             MintError::Exchange { source, .. } => source.hint(),
             MintError::Refused { reuse: true, .. } => Some(
                 "each OIDC token can be exchanged once: re-run the job so that a fresh one is requested"
@@ -107,6 +121,11 @@ impl Minter {
             Some(p) => p,
             None => provider::detect(&self.env, &self.machine).ok_or(MintError::NotInCi)?,
         };
+        // What the job itself lacks is named before any request is made.
+        let expected = self.audience.as_deref().or(self.kind.audience());
+        preflight::check(provider, expected, &self.env)
+            .map_err(|source| MintError::Oidc { provider, source })?;
+        let minted_at = Instant::now();
         let endpoints = exchange::Endpoints::for_upload_url(&self.upload_url);
         let index = self.upload_url.host_str().unwrap_or_default().to_owned();
         let exchange_error = |source| MintError::Exchange {
@@ -115,9 +134,12 @@ impl Minter {
         };
         let audience = match &self.audience {
             Some(a) => a.clone(),
-            None => exchange::fetch_audience(client, &endpoints)
-                .await
-                .map_err(exchange_error)?,
+            None => {
+                let audience = exchange::fetch_audience(client, &endpoints)
+                    .await
+                    .map_err(exchange_error)?;
+                refuse_foreign_audience(self.kind, &index, audience)?
+            }
         };
         let provider_client = crate::http::build_client(None, None)?;
         let token = oidc::fetch(&provider_client, provider, &audience, &self.env)
@@ -130,6 +152,7 @@ impl Minter {
             Ok(minted) => Ok(Minted {
                 token: minted.token,
                 expires: minted.expires,
+                minted_at,
                 provider,
                 warnings,
             }),
@@ -168,6 +191,88 @@ impl Minter {
                 "https://{host}/manage/project/<project>/settings/publishing/ (for a new \
                  project, its pending publisher at https://{host}/manage/account/publishing/)"
             ),
+        }
+    }
+}
+
+/// An audience asked of a host other than PyPI and TestPyPI may not be
+/// theirs: a JWT for it would let that host mint at PyPI on our behalf.
+fn refuse_foreign_audience(
+    kind: IndexKind,
+    host: &str,
+    audience: String,
+) -> Result<String, MintError> {
+    let pypis = [IndexKind::Pypi, IndexKind::TestPypi].map(|k| k.audience());
+    if kind == IndexKind::Other && pypis.contains(&Some(audience.as_str())) {
+        return Err(MintError::ForeignAudience {
+            host: host.to_owned(),
+            audience,
+        });
+    }
+    Ok(audience)
+}
+
+/// Tokens PyPI mints live 15 minutes.
+pub const TOKEN_LIFETIME: Duration = Duration::from_secs(15 * 60);
+
+impl Minted {
+    /// When the token stops working: `expires` as the index said, read
+    /// against this machine's clock, from the moment it was asked for. An
+    /// expiry in the past or beyond a day is a clock disagreement, and the
+    /// usual lifetime is assumed instead.
+    pub fn valid_until(&self) -> Instant {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let lifetime = self
+            .expires
+            .and_then(|expires| u64::try_from(expires).ok()?.checked_sub(now))
+            .filter(|secs| (1..=24 * 60 * 60).contains(secs))
+            .map_or(TOKEN_LIFETIME, Duration::from_secs);
+        self.minted_at + lifetime
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_pypi_and_testpypi_may_name_their_audiences() {
+        for audience in ["pypi", "testpypi"] {
+            assert!(matches!(
+                refuse_foreign_audience(IndexKind::Other, "evil.example", audience.into()),
+                Err(MintError::ForeignAudience { .. })
+            ));
+        }
+        assert!(refuse_foreign_audience(IndexKind::Other, "x", "devpi".into()).is_ok());
+        assert!(refuse_foreign_audience(IndexKind::Pypi, "upload.pypi.org", "pypi".into()).is_ok());
+    }
+
+    #[test]
+    fn validity_follows_the_index_and_distrusts_odd_clocks() {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        let minted = |expires| Minted {
+            token: Secret::new("pypi-x"),
+            expires,
+            minted_at: Instant::now(),
+            provider: Provider::GitHub,
+            warnings: vec![],
+        };
+        let short = minted(Some(now + 120));
+        let left = short.valid_until() - short.minted_at;
+        assert!(left <= Duration::from_secs(120) && left >= Duration::from_secs(110));
+        for odd in [
+            None,
+            Some(now - 10),
+            Some(now + 10 * 24 * 3600),
+            Some(i64::MIN),
+        ] {
+            let m = minted(odd);
+            assert_eq!(m.valid_until() - m.minted_at, TOKEN_LIFETIME);
         }
     }
 }

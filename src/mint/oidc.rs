@@ -14,6 +14,7 @@ use super::provider::Provider;
 use crate::auth::Secret;
 use crate::config::env::EnvSnapshot;
 use crate::index::is_loopback;
+use crate::untrusted;
 
 /// The default Google metadata server; `GCE_METADATA_HOST` (Google's own
 /// variable, honoured by its client libraries) overrides it.
@@ -251,20 +252,12 @@ async fn github(
     audience: &str,
     env: &EnvSnapshot,
 ) -> Result<Secret, OidcError> {
+    super::preflight::github(env)?;
     let (Some(request_url), Some(request_token)) = (
         env.get("ACTIONS_ID_TOKEN_REQUEST_URL"),
         env.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN"),
     ) else {
-        let fork = env.get("GITHUB_EVENT_NAME") == Some("pull_request")
-            && env
-                .get("GITHUB_EVENT_PATH")
-                .and_then(|path| std::fs::read_to_string(path).ok())
-                .is_some_and(|json| is_fork_pull_request(&json));
-        return Err(if fork {
-            OidcError::GitHubFork
-        } else {
-            OidcError::GitHubPermission
-        });
+        return Err(OidcError::GitHubPermission);
     };
     let url = github_token_url(request_url, audience).map_err(|_| OidcError::BadVariable {
         variable: "ACTIONS_ID_TOKEN_REQUEST_URL",
@@ -283,7 +276,7 @@ async fn github(
     if status != 200 {
         return Err(OidcError::GitHubStatus {
             status,
-            body: body.chars().take(300).collect(),
+            body: shown(&body),
         });
     }
     #[derive(Deserialize)]
@@ -329,7 +322,7 @@ async fn google(
                 Err(OidcError::GoogleStatus {
                     what,
                     status,
-                    body: body.chars().take(300).collect(),
+                    body: shown(&body),
                 })
             }
         }
@@ -388,9 +381,15 @@ async fn google(
         _ => Err(OidcError::GoogleStatus {
             what: "IAM credentials API",
             status,
-            body: body.chars().take(300).collect(),
+            body: shown(&body),
         }),
     }
+}
+
+/// What a token service or CLI said, for an error message: made safe to
+/// print ([`untrusted::for_log`]) and short.
+fn shown(text: &str) -> String {
+    untrusted::for_log(text, &[]).chars().take(300).collect()
 }
 
 /// Run a provider's CLI off the async runtime and take its stdout.
@@ -406,11 +405,7 @@ async fn run_cli(program: &'static str, args: Vec<String>) -> Result<Secret, Oid
         return Err(OidcError::CommandFailed {
             program,
             status: output.status.to_string(),
-            stderr: String::from_utf8_lossy(&output.stderr)
-                .trim()
-                .chars()
-                .take(300)
-                .collect(),
+            stderr: shown(String::from_utf8_lossy(&output.stderr).trim()),
         });
     }
     Ok(Secret::new(

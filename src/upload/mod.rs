@@ -3,6 +3,7 @@
 //! previous one uploads, send, and classify the answer.
 
 pub mod client;
+pub mod credentials;
 pub mod dry_run;
 pub mod existing;
 pub mod form;
@@ -12,16 +13,16 @@ pub mod retry;
 pub mod stall;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::auth::{Credentials, TOKEN_USERNAME};
+use crate::auth::Credentials;
 use crate::check;
-use crate::dist::collect::{self, CollectError, DistFile};
+use crate::dist::collect::{CollectError, DistFile};
 use crate::dist::{Digests, Hashed, InspectError, Metadata, digest};
-use crate::mint::{MintError, Minter};
 use crate::report::Reporter;
 use crate::settings::Target;
 
+pub use credentials::UploadAuth;
 pub use outcome::{ExistingContent, FileError, FileReport, FileResult};
 
 use self::client::{FileRequest, RawAnswer};
@@ -29,67 +30,10 @@ use self::form::{FormExtras, build_fields};
 use self::response::{Answer, Outcome, classify};
 use crate::http::ClientError;
 
-/// Minted tokens live 15 minutes; a run still uploading after this long mints
-/// a fresh one before its next file.
-pub const REMINT_AFTER: Duration = Duration::from_secs(10 * 60);
-
-/// How the uploads authenticate.
-pub enum UploadAuth {
-    Fixed(Credentials),
-    /// Trusted publishing: a token minted at `minted_at`, and how to mint
-    /// again once it is `remint_after` old ([`REMINT_AFTER`] from
-    /// [`UploadAuth::minted`]).
-    Minted {
-        minter: Box<Minter>,
-        credentials: Credentials,
-        minted_at: Instant,
-        remint_after: Duration,
-    },
-}
-
-impl UploadAuth {
-    pub fn minted(minter: Minter, token: crate::auth::Secret) -> Self {
-        UploadAuth::Minted {
-            minter: Box::new(minter),
-            credentials: Credentials {
-                username: TOKEN_USERNAME.into(),
-                password: token,
-            },
-            minted_at: Instant::now(),
-            remint_after: REMINT_AFTER,
-        }
-    }
-
-    /// The credentials for the next file, minting anew when the token is old.
-    async fn current(
-        &mut self,
-        client: &reqwest::Client,
-        reporter: &dyn Reporter,
-    ) -> Result<&Credentials, MintError> {
-        match self {
-            UploadAuth::Fixed(credentials) => Ok(credentials),
-            UploadAuth::Minted {
-                minter,
-                credentials,
-                minted_at,
-                remint_after,
-            } => {
-                if minted_at.elapsed() >= *remint_after {
-                    let minted = minter.mint(client).await?;
-                    reporter.new_secret(&minted.token);
-                    reporter.note("note: minted a fresh token (the last one was about to expire)");
-                    credentials.password = minted.token;
-                    *minted_at = Instant::now();
-                }
-                Ok(credentials)
-            }
-        }
-    }
-}
-
 /// What an upload run needs.
 pub struct UploadJob {
-    pub dists: Vec<String>,
+    /// The files, collected once by the caller, with their companions.
+    pub dists: Vec<DistFile>,
     pub target: Target,
     pub auth: UploadAuth,
     pub client: reqwest::Client,
@@ -165,7 +109,7 @@ struct Prepared {
 /// Collect, inspect and check every file. Nothing is sent unless all of them
 /// pass; warnings are passed on to the reporter.
 fn prepare(job: &UploadJob, reporter: &dyn Reporter) -> Result<Vec<Prepared>, PrepareError> {
-    let dists = collect::collect(&job.dists)?;
+    let dists = job.dists.clone();
     let facts = dists
         .iter()
         .map(check::facts)
@@ -243,7 +187,7 @@ fn spawn_digest(
 /// Upload every file in order, stopping at the first failure so that a
 /// release is never left with its later files uploaded around a rejected one.
 pub async fn run(
-    mut job: UploadJob,
+    job: UploadJob,
     reporter: Arc<dyn Reporter>,
 ) -> Result<Vec<FileReport>, PrepareError> {
     let prepared = prepare(&job, reporter.as_ref())?;
@@ -285,34 +229,12 @@ pub async fn run(
                 digests,
                 small_contents,
             }) => {
-                let credentials = match job.auth.current(&job.client, reporter.as_ref()).await {
-                    Ok(credentials) => credentials.clone(),
-                    Err(source) => {
-                        record(
-                            &mut reports,
-                            reporter.as_ref(),
-                            FileReport {
-                                filename: filename.clone(),
-                                size: digests.size,
-                                digests: Some(digests),
-                                result: FileResult::Failed(FileError::Remint {
-                                    file: filename,
-                                    source,
-                                }),
-                                page,
-                            },
-                        );
-                        failed = true;
-                        continue;
-                    }
-                };
                 let result = upload_one(
                     &job,
                     item,
                     Sending {
                         digests: &digests,
                         contents: small_contents,
-                        credentials: &credentials,
                     },
                     Arc::clone(&reporter),
                     &mut listings,
@@ -351,12 +273,10 @@ fn record(reports: &mut Vec<FileReport>, reporter: &dyn Reporter, report: FileRe
     reports.push(report);
 }
 
-/// One file's send: its digests, its bytes when already read, and the
-/// credentials current for it.
+/// One file's send: its digests, and its bytes when already read.
 struct Sending<'a> {
     digests: &'a Digests,
     contents: Option<Vec<u8>>,
-    credentials: &'a Credentials,
 }
 
 /// Project listings read from the check URL before sending, one fetch per
@@ -376,10 +296,24 @@ async fn upload_one(
     let file = item.dist.filename.filename.clone();
     let project = item.metadata.name.clone();
     let sha256 = sending.digests.sha256.clone();
-    let lookup = Lookup {
+    // Credentials are taken per attempt: a token may run out in a long run
+    // of retries.
+    let credentials = |reporter: Arc<dyn Reporter>| async move {
+        job.auth
+            .for_attempt(&job.client, reporter.as_ref())
+            .await
+            .map_err(|source| FileError::Remint {
+                file: item.dist.filename.filename.clone(),
+                source,
+            })
+    };
+    let mut lookup = Lookup {
         job,
         project: &project,
-        credentials: sending.credentials,
+        credentials: match credentials(Arc::clone(&reporter)).await {
+            Ok(credentials) => credentials,
+            Err(e) => return FileResult::Failed(e),
+        },
     };
     if job.check_url.is_some() {
         let listing = match listings.get(&project) {
@@ -419,6 +353,12 @@ async fn upload_one(
     let mut url = job.target.url.clone();
     let mut redirects = 0;
     loop {
+        if attempt > 1 {
+            lookup.credentials = match credentials(Arc::clone(&reporter)).await {
+                Ok(credentials) => credentials,
+                Err(e) => return FileResult::Failed(e),
+            };
+        }
         if maybe_stored {
             match lookup.presence(&file, &sha256).await {
                 Some(existing::Presence::Same) => {
@@ -437,9 +377,8 @@ async fn upload_one(
                 _ => {}
             }
         }
-        let contents = sending.contents.clone();
         let (result, transient) =
-            attempt_once(job, &url, item, &sending, contents, &reporter).await;
+            attempt_once(job, &url, item, &sending, &lookup.credentials, &reporter).await;
         if let Some(next) =
             same_origin_redirect(&url, &result).filter(|_| redirects < MAX_REDIRECTS)
         {
@@ -511,7 +450,8 @@ fn same_origin_redirect(url: &url::Url, result: &AttemptResult) -> Option<url::U
 struct Lookup<'a> {
     job: &'a UploadJob,
     project: &'a str,
-    credentials: &'a Credentials,
+    /// The attempt's credentials, lent to a check URL of the same origin.
+    credentials: Credentials,
 }
 
 impl Lookup<'_> {
@@ -522,7 +462,7 @@ impl Lookup<'_> {
             .as_ref()
             .expect("a lookup needs a check URL");
         let credentials =
-            existing::same_origin(check_url, &self.job.target.url).then_some(self.credentials);
+            existing::same_origin(check_url, &self.job.target.url).then_some(&self.credentials);
         existing::fetch(&self.job.client, check_url, self.project, credentials).await
     }
 
@@ -547,14 +487,14 @@ async fn attempt_once(
     url: &url::Url,
     item: &Prepared,
     sending: &Sending<'_>,
-    contents: Option<Vec<u8>>,
+    credentials: &Credentials,
     reporter: &Arc<dyn Reporter>,
 ) -> (AttemptResult, Option<retry::Transient>) {
     let file = item.dist.filename.filename.clone();
     let target = url;
     let url = url.to_string();
     let digests = sending.digests;
-    let credentials = sending.credentials;
+    let contents = sending.contents.clone();
     let fields = build_fields(&item.metadata, &item.dist.filename, digests, &item.extras);
     if job.verbose {
         reporter.note(&format!(

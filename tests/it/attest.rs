@@ -180,8 +180,8 @@ fn upload_attest_sends_one_attestation_per_file() {
     use crate::support::oidc::{self, audience, jwt};
     let sigstore = Sigstore::start(Fault::None);
     let dir = workspace(&sigstore);
-    let claims = github_claims("pypi");
-    let index = oidc::index(audience("pypi"), jwt(&claims));
+    let claims = github_claims("testindex");
+    let index = oidc::index(audience("testindex"), jwt(&claims));
     let endpoint = github_endpoint(claims);
     let env = github_env(&endpoint, dir.path());
     let out = run(mintup(dir.path())
@@ -226,6 +226,42 @@ fn upload_attest_sends_one_attestation_per_file() {
         .args(["--repository-url", &index.url, "dist"]));
     assert_eq!(out.code, 2);
     out.stderr_has("upload --attest needs trusted publishing");
+}
+
+/// Files named one by one, as `dist/*` expands in a shell: the
+/// attestations written on the way are the ones sent, though they did not
+/// exist when the files were collected.
+#[test]
+fn upload_attest_with_explicit_files_sends_what_it_signed() {
+    use crate::support::oidc::{self, audience, jwt};
+    let sigstore = Sigstore::start(Fault::None);
+    let dir = workspace(&sigstore);
+    let claims = github_claims("testindex");
+    let index = oidc::index(audience("testindex"), jwt(&claims));
+    let endpoint = github_endpoint(claims);
+    let env = github_env(&endpoint, dir.path());
+    let files = [WHEEL, SDIST].map(|name| format!("dist/{name}"));
+    let out = run(mintup(dir.path())
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .args(["upload", "--attest", "--sigstore-config", "trust.json"])
+        .args(["--repository-url", &index.url])
+        .args(&files));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let uploads: Vec<_> = index
+        .received()
+        .into_iter()
+        .filter(|r| r.path == "/legacy/")
+        .collect();
+    assert_eq!(uploads.len(), 2);
+    for upload in uploads {
+        let name = &upload.files[0].filename;
+        let sent: serde_json::Value =
+            serde_json::from_str(upload.field("attestations").expect("an attestations field"))
+                .unwrap();
+        let written: serde_json::Value =
+            serde_json::from_str(&attestation(dir.path(), name).unwrap()).unwrap();
+        assert_eq!(sent, serde_json::json!([written]), "{name}");
+    }
 }
 
 #[test]

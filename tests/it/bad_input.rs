@@ -145,6 +145,31 @@ fn default_is_dist_directory() {
         out.stderr
     );
     out.stderr_has("hint: build first");
+    // Without credentials too: the missing files are the first thing to fix.
+    let out = run(mintup(home.path()).env("CI", "true").args(["upload"]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    out.stderr_has("error: no such file or directory: dist");
+    assert!(!out.stderr.contains("password"), "{}", out.stderr);
+}
+
+/// A listing read over plain http could be forged to make every file look
+/// uploaded: the check URL gets the upload URL's https rule.
+#[test]
+fn a_plain_http_check_url_elsewhere_is_refused() {
+    let index = FakeIndex::accepting();
+    let wheel = good("mintup_hatch_demo-0.4.2-py3-none-any.whl");
+    let far = "http://mirror.example.invalid/simple/";
+    let out = upload(&index.url, "u", &["--check-url", far], &[wheel.clone()]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    out.stderr_has(&format!(
+        "error: refusing to trust a plain-http --check-url on another host: {far}"
+    ))
+    .stderr_has("hint: anyone on the path could make mintup skip files");
+    assert!(index.received().is_empty());
+    // This machine's own http index is fine.
+    let local = format!("{}/simple/", index.base());
+    let out = upload(&index.url, "u", &["--check-url", &local], &[wheel]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
 }
 
 #[test]

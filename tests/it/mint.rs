@@ -91,8 +91,8 @@ fn read(path: &Path) -> String {
 
 #[test]
 fn github_output_gets_the_token_and_the_mask_comes_first() {
-    let job = GithubJob::new(&github_claims("pypi"));
-    let index = oidc::index(audience("pypi"), job.token.clone());
+    let job = GithubJob::new(&github_claims("testindex"));
+    let index = oidc::index(audience("testindex"), job.token.clone());
     let url = index.url.clone();
     let out = job.run(&["mint", "--repository-url", &url, "--github-output"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -120,8 +120,8 @@ fn github_output_gets_the_token_and_the_mask_comes_first() {
 
 #[test]
 fn json_and_env_formats() {
-    let job = GithubJob::new(&github_claims("pypi"));
-    let index = oidc::index(audience("pypi"), job.token.clone());
+    let job = GithubJob::new(&github_claims("testindex"));
+    let index = oidc::index(audience("testindex"), job.token.clone());
     let out = job.run(&["mint", "--repository-url", &index.url, "--format", "json"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
@@ -170,7 +170,7 @@ fn github_without_id_token_permission_shows_the_yaml() {
             home.path().join("summary.md").display().to_string(),
         ),
     ];
-    let index = oidc::index(audience("pypi"), String::new());
+    let index = oidc::index(audience("testindex"), String::new());
     let out = mintup_with(
         home.path(),
         &env,
@@ -179,6 +179,7 @@ fn github_without_id_token_permission_shows_the_yaml() {
     );
     assert_eq!(out.code, 1);
     assert!(out.stdout.is_empty());
+    assert!(index.received().is_empty(), "the index was asked first");
     out.stderr_has("error: could not get an OIDC token from GitHub Actions")
         .stderr_has("ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set")
         .stderr_has("permissions:\n          id-token: write")
@@ -189,6 +190,69 @@ fn github_without_id_token_permission_shows_the_yaml() {
         "{summary}"
     );
     assert!(summary.contains("id-token: write"), "{summary}");
+}
+
+/// A port on this machine that nothing listens on.
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// What the job itself lacks is said before any request: with the index
+/// unreachable, and for PyPI with every proxy pointing at a closed local
+/// port, so that a request would show as "could not reach".
+#[test]
+fn missing_provider_setup_is_named_before_any_request() {
+    let home = tempfile::tempdir().unwrap();
+    let unreachable = format!("http://127.0.0.1:{}/legacy/", closed_port());
+    let proxy = format!("http://127.0.0.1:{}", closed_port());
+    let env = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .chain(
+                ["HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"].map(|k| (k.to_owned(), proxy.clone())),
+            )
+            .collect()
+    };
+    let cases: [(&[(&str, &str)], &[&str], &str); 5] = [
+        (
+            &[("GITHUB_ACTIONS", "true")],
+            &["--repository-url", &unreachable],
+            "ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set",
+        ),
+        (&[("GITHUB_ACTIONS", "true")], &[], "id-token: write"),
+        (
+            &[("GITLAB_CI", "true")],
+            &[],
+            "GitLab CI provides no PYPI_ID_TOKEN",
+        ),
+        (
+            &[("GITLAB_CI", "true")],
+            &["-r", "testpypi"],
+            "GitLab CI provides no TESTPYPI_ID_TOKEN",
+        ),
+        (
+            &[("BUILDKITE", "true"), ("PATH", "/nonexistent")],
+            &["--repository-url", &unreachable],
+            "could not run `buildkite-agent`",
+        ),
+    ];
+    for (vars, extra, expected) in cases {
+        let mut args = vec!["mint"];
+        args.extend_from_slice(extra);
+        let out = mintup_with(home.path(), &env(vars), &args, "no-jwt");
+        assert_eq!(out.code, 1, "{vars:?}: {}", out.stderr);
+        out.stderr_has(expected);
+        assert!(
+            !out.stderr.contains("could not reach"),
+            "{vars:?} made a request first:\n{}",
+            out.stderr
+        );
+    }
 }
 
 #[test]
@@ -205,7 +269,7 @@ fn fork_pull_requests_never_get_tokens() {
         ("GITHUB_EVENT_NAME".to_owned(), "pull_request".to_owned()),
         ("GITHUB_EVENT_PATH".to_owned(), event.display().to_string()),
     ];
-    let index = oidc::index(audience("pypi"), String::new());
+    let index = oidc::index(audience("testindex"), String::new());
     let out = mintup_with(
         home.path(),
         &env,
@@ -222,7 +286,7 @@ fn fork_pull_requests_never_get_tokens() {
 #[test]
 fn outside_ci_lists_the_providers() {
     let home = tempfile::tempdir().unwrap();
-    let index = oidc::index(audience("pypi"), String::new());
+    let index = oidc::index(audience("testindex"), String::new());
     let out = mintup_with(
         home.path(),
         &[],
@@ -242,7 +306,7 @@ fn outside_ci_lists_the_providers() {
 
 #[test]
 fn audience_endpoint_failures() {
-    let job = GithubJob::new(&github_claims("pypi"));
+    let job = GithubJob::new(&github_claims("testindex"));
     let cases = [
         (
             Reply::status(404, "Not Found"),
@@ -276,8 +340,8 @@ fn audience_endpoint_failures() {
 
 #[test]
 fn refused_mint_explains_claims_and_the_publisher() {
-    let job = GithubJob::new(&github_claims("pypi"));
-    let index = oidc::index_with(audience("pypi"), |_| {
+    let job = GithubJob::new(&github_claims("testindex"));
+    let index = oidc::index_with(audience("testindex"), |_| {
         refusal(
             "invalid-publisher",
             "valid token, but no corresponding publisher (Publisher with matching claims was not found)",
@@ -304,15 +368,15 @@ fn refused_mint_explains_claims_and_the_publisher() {
 
 #[test]
 fn reused_token_and_broken_answers() {
-    let job = GithubJob::new(&github_claims("pypi"));
-    let index = oidc::index_with(audience("pypi"), |_| {
+    let job = GithubJob::new(&github_claims("testindex"));
+    let index = oidc::index_with(audience("testindex"), |_| {
         refusal("invalid-reuse-token", "invalid token: already used")
     });
     let out = job.run(&["mint", "--repository-url", &index.url]);
     assert_eq!(out.code, 1);
     out.stderr_has("  * invalid-reuse-token: invalid token: already used")
         .stderr_has("hint: each OIDC token can be exchanged once");
-    let index = oidc::index_with(audience("pypi"), |_| {
+    let index = oidc::index_with(audience("testindex"), |_| {
         Reply::status(502, "<html>Bad Gateway</html>")
     });
     let out = job.run(&["mint", "--repository-url", &index.url]);
@@ -321,7 +385,7 @@ fn reused_token_and_broken_answers() {
         "the index answered 502 with something other than JSON: <html>Bad Gateway</html>",
     )
     .stderr_has("hint: the index is having trouble: wait a few minutes");
-    let index = oidc::index_with(audience("pypi"), |_| {
+    let index = oidc::index_with(audience("testindex"), |_| {
         Reply::status(200, r#"{"success": true, "token": null}"#)
     });
     let out = job.run(&["mint", "--repository-url", &index.url]);
@@ -337,7 +401,7 @@ fn reused_token_and_broken_answers() {
 #[test]
 fn wrong_audience_is_caught_before_the_exchange() {
     let token = jwt(&github_claims("testpypi"));
-    let index = oidc::index(audience("pypi"), token.clone());
+    let index = oidc::index(audience("testindex"), token.clone());
     let github = FakeIndex::always(Reply::status(
         200,
         &serde_json::json!({"value": token}).to_string(),
@@ -367,10 +431,10 @@ fn wrong_audience_is_caught_before_the_exchange() {
 
 #[test]
 fn reusable_workflow_gets_a_warning() {
-    let mut claims = github_claims("pypi");
+    let mut claims = github_claims("testindex");
     claims["job_workflow_ref"] = "octo/shared/.github/workflows/publish.yml@refs/heads/main".into();
     let job = GithubJob::new(&claims);
-    let index = oidc::index(audience("pypi"), job.token.clone());
+    let index = oidc::index(audience("testindex"), job.token.clone());
     let out = job.run(&["mint", "--repository-url", &index.url]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     out.stderr_has(
@@ -382,13 +446,13 @@ fn reusable_workflow_gets_a_warning() {
 
 #[test]
 fn gitlab_reads_the_audience_variable() {
-    let claims = serde_json::json!({"aud": "pypi", "sub": "project_path:grp/proj:ref_type:tag:ref:v1", "project_path": "grp/proj"});
+    let claims = serde_json::json!({"aud": "testindex", "sub": "project_path:grp/proj:ref_type:tag:ref:v1", "project_path": "grp/proj"});
     let token = jwt(&claims);
-    let index = oidc::index(audience("pypi"), token.clone());
+    let index = oidc::index(audience("testindex"), token.clone());
     let home = tempfile::tempdir().unwrap();
     let env = vec![
         ("GITLAB_CI".to_owned(), "true".to_owned()),
-        ("PYPI_ID_TOKEN".to_owned(), token.clone()),
+        ("TESTINDEX_ID_TOKEN".to_owned(), token.clone()),
     ];
     let out = mintup_with(
         home.path(),
@@ -405,15 +469,29 @@ fn gitlab_reads_the_audience_variable() {
     );
     assert_eq!(out.code, 1);
     out.stderr_has("GitLab CI/CD")
-        .stderr_has("GitLab CI provides no PYPI_ID_TOKEN")
-        .stderr_has("PYPI_ID_TOKEN:\n          aud: pypi");
+        .stderr_has("GitLab CI provides no <AUDIENCE>_ID_TOKEN");
+    let out = mintup_with(
+        home.path(),
+        &env[..1],
+        &[
+            "mint",
+            "--repository-url",
+            &index.url,
+            "--audience",
+            "testindex",
+        ],
+        &token,
+    );
+    assert_eq!(out.code, 1);
+    out.stderr_has("GitLab CI provides no TESTINDEX_ID_TOKEN")
+        .stderr_has("TESTINDEX_ID_TOKEN:\n          aud: testindex");
 }
 
 #[test]
 fn google_direct_and_impersonated() {
-    let claims = serde_json::json!({"aud": "pypi", "email": "publisher@proj.iam.gserviceaccount.com", "email_verified": true, "sub": "1234"});
+    let claims = serde_json::json!({"aud": "testindex", "email": "publisher@proj.iam.gserviceaccount.com", "email_verified": true, "sub": "1234"});
     let token = jwt(&claims);
-    let index = oidc::index(audience("pypi"), token.clone());
+    let index = oidc::index(audience("testindex"), token.clone());
     let jwt_for_metadata = token.clone();
     let metadata = FakeIndex::start(move |req| {
         if req.header("metadata-flavor") != Some("Google") {
@@ -421,7 +499,7 @@ fn google_direct_and_impersonated() {
         }
         match req.path.as_str() {
             "/computeMetadata/v1/instance/service-accounts/default/identity"
-                if req.query.contains("audience=pypi") =>
+                if req.query.contains("audience=testindex") =>
             {
                 Reply::status(200, &jwt_for_metadata)
             }
@@ -438,7 +516,7 @@ fn google_direct_and_impersonated() {
         if req.path
             == "/v1/projects/-/serviceAccounts/publisher@proj.iam.gserviceaccount.com:generateIdToken"
             && req.header("authorization") == Some("Bearer ya29.access")
-            && body["audience"] == "pypi"
+            && body["audience"] == "testindex"
         {
             Reply::status(
                 200,
@@ -484,17 +562,17 @@ fn google_direct_and_impersonated() {
 
 #[test]
 fn buildkite_and_circleci_clis_on_path() {
-    let token = jwt(&serde_json::json!({"aud": "pypi", "sub": "organization:o:pipeline:p"}));
-    let index = oidc::index(audience("pypi"), token.clone());
+    let token = jwt(&serde_json::json!({"aud": "testindex", "sub": "organization:o:pipeline:p"}));
+    let index = oidc::index(audience("testindex"), token.clone());
     let home = tempfile::tempdir().unwrap();
     let bin = home.path().join("bin");
     std::fs::create_dir(&bin).unwrap();
     // Each fake CLI prints the token only when called with the audience.
     for (name, expected_args) in [
-        ("buildkite-agent", "oidc request-token --audience pypi"),
+        ("buildkite-agent", "oidc request-token --audience testindex"),
         (
             "circleci",
-            r#"run oidc get --claims {"aud":"pypi"} --root-issuer"#,
+            r#"run oidc get --claims {"aud":"testindex"} --root-issuer"#,
         ),
     ] {
         let script = bin.join(name);
@@ -542,8 +620,8 @@ fn buildkite_and_circleci_clis_on_path() {
 
 #[test]
 fn upload_mints_by_itself_in_github_actions() {
-    let job = GithubJob::new(&github_claims("pypi"));
-    let index = oidc::index(audience("pypi"), job.token.clone());
+    let job = GithubJob::new(&github_claims("testindex"));
+    let index = oidc::index(audience("testindex"), job.token.clone());
     let wheel = good("mintup_hatch_demo-0.4.2-py3-none-any.whl");
     let sdist = good("mintup_hatch_demo-0.4.2.tar.gz");
     let out = job.run(&["upload", "--repository-url", &index.url, &wheel, &sdist]);
@@ -566,10 +644,73 @@ fn upload_mints_by_itself_in_github_actions() {
     assert_eq!(job.github.received().len(), 1);
 }
 
+/// An index that is not PyPI must not learn a JWT that PyPI would take.
+#[test]
+fn another_host_naming_pypis_audience_gets_no_token() {
+    for name in ["pypi", "testpypi"] {
+        let job = GithubJob::new(&github_claims(name));
+        let index = oidc::index(audience(name), job.token.clone());
+        let wheel = good("mintup_hatch_demo-0.4.2-py3-none-any.whl");
+        for args in [
+            vec!["mint", "--repository-url", &index.url],
+            vec!["upload", "--repository-url", &index.url, &wheel],
+        ] {
+            let out = job.run(&args);
+            assert_eq!(out.code, 1, "{}", out.stderr);
+            out.stderr_has(&format!(
+                "names the OIDC audience '{name}', which is PyPI's"
+            ))
+            .stderr_has(&format!("--audience {name}"));
+        }
+        assert!(
+            index
+                .received()
+                .iter()
+                .all(|r| r.path == "/_/oidc/audience"),
+            "only the audience was asked"
+        );
+        assert!(
+            job.github.received().is_empty(),
+            "no OIDC token was requested"
+        );
+        // Said explicitly, the audience is the user's choice.
+        let out = job.run(&["mint", "--repository-url", &index.url, "--audience", name]);
+        assert_minted(&out);
+        let out = job.run(&[
+            "upload",
+            "--repository-url",
+            &index.url,
+            "--audience",
+            name,
+            &wheel,
+        ]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+    }
+}
+
+/// `auto` mints for PyPI, TestPyPI and this machine only; another host
+/// needs `--trusted-publishing always`, and nothing is asked of anyone.
+#[test]
+fn auto_does_not_mint_for_other_hosts() {
+    let job = GithubJob::new(&github_claims("testindex"));
+    let wheel = good("mintup_hatch_demo-0.4.2-py3-none-any.whl");
+    let out = job.run(&[
+        "upload",
+        "--repository-url",
+        "https://index.example.invalid/legacy/",
+        &wheel,
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    out.stderr_has("no password or token").stderr_has(
+        "index.example.invalid is not PyPI or TestPyPI, so it needs --trusted-publishing always",
+    );
+    assert!(job.github.received().is_empty());
+}
+
 #[test]
 fn upload_in_ci_shows_the_mint_error_not_missing_credentials() {
-    let job = GithubJob::new(&github_claims("pypi"));
-    let index = oidc::index_with(audience("pypi"), |_| {
+    let job = GithubJob::new(&github_claims("testindex"));
+    let index = oidc::index_with(audience("testindex"), |_| {
         refusal(
             "invalid-publisher",
             "valid token, but no corresponding publisher",
@@ -624,11 +765,15 @@ impl mintup::report::Reporter for Recorder {
     }
 }
 
-#[test]
-fn an_old_token_is_minted_again_before_the_next_file() {
-    let ci = GithubJob::new(&github_claims("pypi"));
-    use mintup::upload::{FileResult, UploadAuth, UploadJob};
-    let index = oidc::index(audience("pypi"), ci.token.clone());
+/// Upload both good files through the library with `minted` as the token
+/// in hand, minting again from `ci` at `index` when it runs out.
+fn upload_minted(
+    ci: &GithubJob,
+    index: &FakeIndex,
+    minted: mintup::mint::Minted,
+    retries: u32,
+) -> (Vec<mintup::upload::FileReport>, std::sync::Arc<Recorder>) {
+    use mintup::upload::{UploadAuth, UploadJob};
     let url = url::Url::parse(&index.url).unwrap();
     let minter = mintup::mint::Minter {
         upload_url: url.clone(),
@@ -639,26 +784,17 @@ fn an_old_token_is_minted_again_before_the_next_file() {
         machine: mintup::mint::MachineFacts::default(),
         project: None,
     };
-    // A token already too old: the index refuses it, so only fresh mints upload.
-    let auth = UploadAuth::Minted {
-        minter: Box::new(minter),
-        credentials: mintup::auth::Credentials {
-            username: "__token__".into(),
-            password: mintup::auth::Secret::new("pypi-expired"),
-        },
-        minted_at: std::time::Instant::now(),
-        remint_after: std::time::Duration::ZERO,
-    };
     let job = UploadJob {
-        dists: vec![
+        dists: mintup::dist::collect::collect(&[
             good("mintup_hatch_demo-0.4.2-py3-none-any.whl"),
             good("mintup_hatch_demo-0.4.2.tar.gz"),
-        ],
+        ])
+        .unwrap(),
         target: mintup::settings::Target {
             url,
             kind: mintup::settings::IndexKind::Other,
         },
-        auth,
+        auth: UploadAuth::minted(minter, minted),
         client: mintup::http::build_client(None, None).unwrap(),
         skip_existing: false,
         comment: None,
@@ -667,7 +803,7 @@ fn an_old_token_is_minted_again_before_the_next_file() {
         verbose: false,
         verify: true,
         stall_timeout: std::time::Duration::from_secs(60),
-        retries: 0,
+        retries,
         check_url: None,
     };
     let recorder = std::sync::Arc::new(Recorder::default());
@@ -678,27 +814,47 @@ fn an_old_token_is_minted_again_before_the_next_file() {
     let reports = runtime
         .block_on(mintup::upload::run(job, recorder.clone()))
         .unwrap();
-    assert!(
-        reports
-            .iter()
-            .all(|r| matches!(r.result, FileResult::Uploaded { .. })),
-        "{reports:#?}"
-    );
-    let mints = index
+    (reports, recorder)
+}
+
+fn mint_requests(index: &FakeIndex) -> usize {
+    index
         .received()
         .iter()
         .filter(|r| r.path == "/_/oidc/mint-token")
-        .count();
-    assert_eq!(mints, 2, "one fresh token per file");
-    assert_eq!(
-        ci.github.received().len(),
-        2,
-        "one fresh OIDC token per mint"
-    );
+        .count()
+}
+
+fn all_uploaded(reports: &[mintup::upload::FileReport]) -> bool {
+    reports
+        .iter()
+        .all(|r| matches!(r.result, mintup::upload::FileResult::Uploaded { .. }))
+}
+
+#[test]
+fn a_token_minted_a_lifetime_ago_is_minted_again() {
+    let ci = GithubJob::new(&github_claims("testindex"));
+    let index = oidc::index(audience("testindex"), ci.token.clone());
+    // The clock runs from the mint, not from when the upload starts (an
+    // `--attest` in between takes time): the index refuses this one, so
+    // only a fresh mint uploads, and it serves both files.
+    let stale = mintup::mint::Minted {
+        token: mintup::auth::Secret::new("pypi-expired"),
+        expires: None,
+        minted_at: std::time::Instant::now()
+            .checked_sub(mintup::mint::TOKEN_LIFETIME)
+            .unwrap(),
+        provider: mintup::mint::Provider::GitHub,
+        warnings: vec![],
+    };
+    let (reports, recorder) = upload_minted(&ci, &index, stale, 0);
+    assert!(all_uploaded(&reports), "{reports:#?}");
+    assert_eq!(mint_requests(&index), 1);
+    assert_eq!(ci.github.received().len(), 1, "one OIDC token per mint");
     assert_eq!(
         *recorder.secrets.lock().unwrap(),
-        2,
-        "each new token is handed out for masking"
+        1,
+        "the new token is handed out for masking"
     );
     assert!(
         recorder
@@ -710,10 +866,54 @@ fn an_old_token_is_minted_again_before_the_next_file() {
     );
 }
 
+/// Each retry takes the credentials anew: a token the index says expires
+/// within the margin is replaced before every attempt, not once per file.
+#[test]
+fn credentials_are_taken_per_attempt_from_the_real_expiry() {
+    let ci = GithubJob::new(&github_claims("testindex"));
+    let jwt = ci.token.clone();
+    let soon = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + 60
+    };
+    let mut uploads = 0;
+    let index = FakeIndex::start(move |req| match req.path.as_str() {
+        "/_/oidc/audience" => audience("testindex"),
+        "/_/oidc/mint-token" if req.text.contains(&jwt) => Reply::status(
+            200,
+            &serde_json::json!({"success": true, "token": MINTED, "expires": soon()}).to_string(),
+        )
+        .header("content-type", "application/json"),
+        "/legacy/" => {
+            uploads += 1;
+            if uploads == 1 {
+                Reply::status(503, "busy")
+            } else {
+                Reply::ok()
+            }
+        }
+        _ => Reply::status(404, "not here"),
+    });
+    let fresh = mintup::mint::Minted {
+        token: mintup::auth::Secret::new(MINTED),
+        expires: Some(soon() as i64),
+        minted_at: std::time::Instant::now(),
+        provider: mintup::mint::Provider::GitHub,
+        warnings: vec![],
+    };
+    let (reports, _) = upload_minted(&ci, &index, fresh, 1);
+    assert!(all_uploaded(&reports), "{reports:#?}");
+    // Wheel: two attempts; sdist: one. Each found less than the margin left.
+    assert_eq!(mint_requests(&index), 3);
+}
+
 #[test]
 fn raw_mint_prints_the_token_alone_after_the_mask() {
-    let job = GithubJob::new(&github_claims("pypi"));
-    let index = oidc::index(audience("pypi"), job.token.clone());
+    let job = GithubJob::new(&github_claims("testindex"));
+    let index = oidc::index(audience("testindex"), job.token.clone());
     let out = job.run(&["mint", "--repository-url", &index.url]);
     assert_minted(&out);
     assert_eq!(
@@ -724,14 +924,14 @@ fn raw_mint_prints_the_token_alone_after_the_mask() {
 
 #[test]
 fn created_answers_count_and_echoed_tokens_stay_hidden() {
-    let job = GithubJob::new(&github_claims("pypi"));
-    let index = oidc::index_with(audience("pypi"), |_| {
+    let job = GithubJob::new(&github_claims("testindex"));
+    let index = oidc::index_with(audience("testindex"), |_| {
         Reply::status(201, &serde_json::json!({ "token": MINTED }).to_string())
     });
     assert_minted(&job.run(&["mint", "--repository-url", &index.url]));
     // An index that echoes the request back in an error: the OIDC token must
     // not reach the message (mintup_with checks every part of it).
-    let index = oidc::index_with(audience("pypi"), |req| Reply::status(400, &req.text));
+    let index = oidc::index_with(audience("testindex"), |req| Reply::status(400, &req.text));
     let out = job.run(&["mint", "--repository-url", &index.url]);
     assert_eq!(out.code, 1);
     out.stderr_has("answered 400 without a token");
@@ -740,7 +940,7 @@ fn created_answers_count_and_echoed_tokens_stay_hidden() {
 #[test]
 fn bad_provider_variables_are_named() {
     let home = tempfile::tempdir().unwrap();
-    let index = oidc::index(audience("pypi"), String::new());
+    let index = oidc::index(audience("testindex"), String::new());
     let env = vec![("GCE_METADATA_HOST".to_owned(), "bad host".to_owned())];
     let out = mintup_with(
         home.path(),

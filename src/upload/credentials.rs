@@ -1,0 +1,76 @@
+//! The credentials each upload attempt sends: fixed ones as given, or a
+//! trusted-publishing token that is minted again before it runs out.
+
+use std::time::{Duration, Instant};
+
+use tokio::sync::Mutex;
+
+use crate::auth::{Credentials, TOKEN_USERNAME};
+use crate::mint::{MintError, Minted, Minter};
+use crate::report::Reporter;
+
+/// How long a token must still be valid for an attempt to use it: long
+/// enough for a large file to finish, since the index checks the token
+/// when the whole request has arrived.
+pub const REMINT_MARGIN: Duration = Duration::from_secs(5 * 60);
+
+/// How the uploads authenticate.
+pub struct UploadAuth(Source);
+
+enum Source {
+    Fixed(Credentials),
+    Minted {
+        minter: Box<Minter>,
+        current: Mutex<Current>,
+    },
+}
+
+/// The token in use and when it stops working.
+struct Current {
+    credentials: Credentials,
+    valid_until: Instant,
+}
+
+impl UploadAuth {
+    pub fn fixed(credentials: Credentials) -> Self {
+        UploadAuth(Source::Fixed(credentials))
+    }
+
+    /// A minted token, valid until the index said ([`Minted::valid_until`],
+    /// counted from when it was asked for, not from now).
+    pub fn minted(minter: Minter, minted: Minted) -> Self {
+        UploadAuth(Source::Minted {
+            minter: Box::new(minter),
+            current: Mutex::new(Current {
+                valid_until: minted.valid_until(),
+                credentials: Credentials {
+                    username: TOKEN_USERNAME.into(),
+                    password: minted.token,
+                },
+            }),
+        })
+    }
+
+    /// The credentials for the next attempt, minting anew when the token has
+    /// less than [`REMINT_MARGIN`] left.
+    pub async fn for_attempt(
+        &self,
+        client: &reqwest::Client,
+        reporter: &dyn Reporter,
+    ) -> Result<Credentials, MintError> {
+        match &self.0 {
+            Source::Fixed(credentials) => Ok(credentials.clone()),
+            Source::Minted { minter, current } => {
+                let mut current = current.lock().await;
+                if Instant::now() + REMINT_MARGIN >= current.valid_until {
+                    let minted = minter.mint(client).await?;
+                    reporter.new_secret(&minted.token);
+                    reporter.note("note: minted a fresh token (the last one was about to expire)");
+                    current.valid_until = minted.valid_until();
+                    current.credentials.password = minted.token;
+                }
+                Ok(current.credentials.clone())
+            }
+        }
+    }
+}
