@@ -25,7 +25,9 @@ user=${INPUT_USER:-__token__}
 trusted=
 if [ "$user" = __token__ ] && [ -z "${INPUT_PASSWORD:-}" ]; then
   # pypa's rule: user __token__ and no password means trusted publishing.
-  export MINTUP_TRUSTED_PUBLISHING=always
+  # Which hosts get the job's OIDC identity is mintup's `auto` rule (PyPI,
+  # TestPyPI, loopback), not forced here: another index needs
+  # MINTUP_TRUSTED_PUBLISHING=always in the step's env, a deliberate choice.
   trusted=1
 else
   export MINTUP_USERNAME=$user MINTUP_PASSWORD=${INPUT_PASSWORD:-}
@@ -46,7 +48,8 @@ dir=${INPUT_PACKAGES_DIR:-dist}
 dir=${dir%/}
 report=$(mktemp)
 status=0
-"$MINTUP_BIN" "${args[@]}" "$dir" >"$report" || status=$?
+# `--`: a directory named like an option is still the directory.
+"$MINTUP_BIN" "${args[@]}" -- "$dir" >"$report" || status=$?
 if [ -s "$report" ]; then
   printf 'report=%s\n' "$(cat "$report")" >>"$GITHUB_OUTPUT"
 fi
