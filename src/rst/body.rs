@@ -8,9 +8,25 @@ use super::lines::{self, Cut, Line, column_width, is_punctuation, is_punctuation
 use super::patterns::{self, Kind};
 use super::{explicit, tables};
 
+/// docutils nests one parse per level and dies of Python's recursion limit
+/// at about 160 levels (RecursionError, measured with docutils 0.23 under
+/// readme_renderer on Python 3.11: 164 nested block quotes, 163 nested bullet
+/// lists); PyPI renders inside a deeper stack, so fewer. No real README
+/// comes near 100, and stopping there keeps the parse's own recursion short.
+const MAX_DEPTH: usize = 100;
+/// Each level holds its own list of its lines (sharing their text), so
+/// deep nesting still costs depth times the lines: past this many lines held
+/// by the levels open at one time (some 16 MB), the parse stops.
+const MAX_NESTED_LINES: usize = 500_000;
+
 /// Parses body elements into one document.
 pub struct Parser<'d> {
     pub doc: &'d mut Document,
+    /// Levels of nested content open now, and the lines they hold.
+    depth: usize,
+    nested_lines: usize,
+    /// The text nests too deeply to go on; nothing more is parsed.
+    pub stopped: bool,
 }
 
 /// Where a block of lines sits: only the document itself (and its
@@ -21,25 +37,34 @@ pub enum Context {
     Nested,
 }
 
-impl Parser<'_> {
+impl<'d> Parser<'d> {
+    pub fn new(doc: &'d mut Document) -> Self {
+        Parser {
+            doc,
+            depth: 0,
+            nested_lines: 0,
+            stopped: false,
+        }
+    }
+
     /// Parse a sequence of body elements.
     pub fn body(&mut self, lines: &[Line], context: Context) {
         let mut i = 0;
-        while i < lines.len() {
+        while i < lines.len() && !self.stopped {
             if lines[i].is_blank() {
                 i += 1;
                 continue;
             }
             let before = self.doc.events.len();
-            let kind = patterns::kind(&lines[i].text);
-            if lines[i].text.starts_with(' ')
+            let kind = patterns::kind(lines[i].text());
+            if lines[i].text().starts_with(' ')
                 || !matches!(kind, Kind::Explicit | Kind::Anonymous(_))
             {
                 self.doc.rendered = true;
             }
-            let visible = lines[i].text.starts_with(' ')
+            let visible = lines[i].text().starts_with(' ')
                 || !matches!(kind, Kind::Explicit | Kind::Anonymous(_));
-            i = if lines[i].text.starts_with(' ') {
+            i = if lines[i].text().starts_with(' ') {
                 self.block_quote(lines, i)
             } else {
                 self.construct(lines, i, kind, context)
@@ -55,9 +80,41 @@ impl Parser<'_> {
 
     /// Parse nested content: a list item, a block quote, a directive's body.
     pub fn nested(&mut self, lines: &[Line]) {
+        let line = lines.first().map_or(1, |l| l.number);
+        if self.stopped {
+            return;
+        } else if self.depth == MAX_DEPTH {
+            self.stop(
+                line,
+                format!(
+                    "Content nested more than {MAX_DEPTH} levels deep; docutils fails on such \
+                     text (maximum recursion depth exceeded)."
+                ),
+            );
+            return;
+        } else if self.nested_lines + lines.len() > MAX_NESTED_LINES {
+            self.stop(
+                line,
+                format!(
+                    "Nested content holding more than {MAX_NESTED_LINES} lines at once \
+                     (each level its own list), too much to check."
+                ),
+            );
+            return;
+        }
+        self.depth += 1;
+        self.nested_lines += lines.len();
         let events = std::mem::take(&mut self.doc.events);
         self.body(lines, Context::Nested);
         self.doc.events = events;
+        self.depth -= 1;
+        self.nested_lines -= lines.len();
+    }
+
+    /// Give up on the text, as docutils does when it runs out of stack.
+    fn stop(&mut self, line: usize, message: String) {
+        self.doc.severe(line, message);
+        self.stopped = true;
     }
 
     pub fn inline(&mut self, text: &str, line: usize) -> String {
@@ -116,7 +173,7 @@ impl Parser<'_> {
 
     /// A list item's body after its marker, parsed; (end, blank finish).
     fn list_item(&mut self, lines: &[Line], i: usize, marker: usize) -> (usize, bool) {
-        let has_text = lines[i].text.chars().count() > marker;
+        let has_text = lines[i].text().chars().count() > marker;
         let cut = if has_text {
             Cut {
                 block_indent: Some(marker),
@@ -159,20 +216,20 @@ impl Parser<'_> {
     }
 
     fn bullet_list(&mut self, lines: &[Line], i: usize, marker: usize) -> usize {
-        let bullet = lines[i].text.chars().next();
+        let bullet = lines[i].text().chars().next();
         self.list(
             lines,
             i,
             "Bullet list",
             |p, at| {
-                let marker = match patterns::kind(&lines[at].text) {
+                let marker = match patterns::kind(lines[at].text()) {
                     Kind::Bullet(end) => end,
                     _ => marker,
                 };
                 p.list_item(lines, at, marker)
             },
             |at| {
-                let text = &lines[at].text;
+                let text = lines[at].text();
                 matches!(patterns::kind(text), Kind::Bullet(_)) && text.chars().next() == bullet
             },
         )
@@ -181,7 +238,7 @@ impl Parser<'_> {
     /// `None` when the line only looks like an enumerator (docutils then
     /// reads it as text).
     fn enumerated_list(&mut self, lines: &[Line], i: usize) -> Option<usize> {
-        let first = patterns::enumerator(&lines[i].text, None)?;
+        let first = patterns::enumerator(lines[i].text(), None)?;
         if !is_enumerated_item(lines, i, &first) {
             return None;
         }
@@ -192,12 +249,13 @@ impl Parser<'_> {
             i,
             "Enumerated list",
             |p, at| {
-                let marker = patterns::enumerator(&lines[at].text, Some(first.sequence))
+                let marker = patterns::enumerator(lines[at].text(), Some(first.sequence))
                     .map_or(first.end, |e| e.end);
                 p.list_item(lines, at, marker)
             },
             |at| {
-                let Some(next) = patterns::enumerator(&lines[at].text, Some(first.sequence)) else {
+                let Some(next) = patterns::enumerator(lines[at].text(), Some(first.sequence))
+                else {
                     return false;
                 };
                 let follows = next.sequence == patterns::Sequence::Auto
@@ -224,8 +282,8 @@ impl Parser<'_> {
             i,
             "Field list",
             |p, at| {
-                let marker = patterns::field_marker(&lines[at].text).unwrap_or(marker);
-                let name: String = lines[at].text.chars().take(marker).collect();
+                let marker = patterns::field_marker(lines[at].text()).unwrap_or(marker);
+                let name: String = lines[at].text().chars().take(marker).collect();
                 let name = name.trim().trim_matches(':');
                 p.inline(name, lines[at].number);
                 let empty = lines::indented(
@@ -247,7 +305,7 @@ impl Parser<'_> {
                 }
                 p.list_item_first_known(lines, at, marker)
             },
-            |at| patterns::field_marker(&lines[at].text).is_some(),
+            |at| patterns::field_marker(lines[at].text()).is_some(),
         )
     }
 
@@ -287,13 +345,13 @@ impl Parser<'_> {
             i,
             "Option list",
             |p, at| {
-                let marker = match patterns::kind(&lines[at].text) {
+                let marker = match patterns::kind(lines[at].text()) {
                     Kind::Option(end) => end,
                     _ => marker,
                 };
                 p.list_item_first_known(lines, at, marker)
             },
-            |at| matches!(patterns::kind(&lines[at].text), Kind::Option(_)),
+            |at| matches!(patterns::kind(lines[at].text()), Kind::Option(_)),
         ))
     }
 
@@ -309,12 +367,12 @@ impl Parser<'_> {
                     ..Cut::default()
                 },
             );
-            let text: Vec<&str> = block.lines.iter().map(|l| l.text.as_str()).collect();
+            let text: Vec<&str> = block.lines.iter().map(|l| l.text()).collect();
             self.inline(&text.join("\n"), lines[at].number);
             if block.blank_finish {
                 return block.end;
             }
-            match lines.get(block.end).map(|l| patterns::kind(&l.text)) {
+            match lines.get(block.end).map(|l| patterns::kind(l.text())) {
                 Some(Kind::LineBlock(_)) => at = block.end,
                 _ => {
                     self.doc
@@ -327,7 +385,7 @@ impl Parser<'_> {
 
     /// A line of punctuation: a transition, or the overline of a title.
     fn line(&mut self, lines: &[Line], i: usize, context: Context) -> usize {
-        let marker = lines[i].text.trim();
+        let marker = lines[i].text().trim();
         let short = marker.chars().count() < 4;
         if context == Context::Nested {
             if marker == "::" || short {
@@ -344,7 +402,7 @@ impl Parser<'_> {
             self.doc.events.push(Event::Transition(lines[i].number));
             return i + 1;
         };
-        if is_punctuation_line(&next.text) {
+        if is_punctuation_line(next.text()) {
             if short {
                 return self.text(lines, i, context);
             }
@@ -354,8 +412,8 @@ impl Parser<'_> {
             );
             return i + 2;
         }
-        let overline = lines[i].text.trim_end();
-        let title = next.text.trim_end();
+        let overline = lines[i].text().trim_end();
+        let title = next.text().trim_end();
         let Some(underline) = lines.get(i + 2) else {
             if short {
                 return self.text(lines, i, context);
@@ -364,9 +422,9 @@ impl Parser<'_> {
                 .severe(lines[i].number, "Incomplete section title.");
             return lines.len();
         };
-        let problem = if !is_punctuation_line(&underline.text) {
+        let problem = if !is_punctuation_line(underline.text()) {
             Some("Missing matching underline for section title overline.")
-        } else if underline.text.trim_end() != overline {
+        } else if underline.text().trim_end() != overline {
             Some("Title overline & underline mismatch.")
         } else {
             None
@@ -423,17 +481,17 @@ impl Parser<'_> {
         if next.is_blank() {
             return self.paragraph(lines, i, i + 1);
         }
-        if next.text.starts_with(' ') {
+        if next.text().starts_with(' ') {
             return self.definition_list(lines, i);
         }
-        if is_punctuation_line(&next.text)
+        if is_punctuation_line(next.text())
             && let Some(end) = self.underlined_title(lines, i, context)
         {
             return end;
         }
         let mut end = i + 1;
         while end < lines.len() && !lines[end].is_blank() {
-            if lines[end].text.starts_with(' ') {
+            if lines[end].text().starts_with(' ') {
                 self.doc.error(lines[end].number, "Unexpected indentation.");
                 break;
             }
@@ -444,8 +502,8 @@ impl Parser<'_> {
 
     /// `None` when the underline is too short to count (then it is text).
     fn underlined_title(&mut self, lines: &[Line], i: usize, context: Context) -> Option<usize> {
-        let title = lines[i].text.trim_end();
-        let underline = lines[i + 1].text.trim_end();
+        let title = lines[i].text().trim_end();
+        let underline = lines[i + 1].text().trim_end();
         if column_width(title) > underline.chars().count() {
             if underline.chars().count() < 4 {
                 return None;
@@ -466,7 +524,7 @@ impl Parser<'_> {
     /// Lines `i..end` as one paragraph; one ending in `::` introduces a
     /// literal block.
     fn paragraph(&mut self, lines: &[Line], i: usize, end: usize) -> usize {
-        let text: Vec<&str> = lines[i..end].iter().map(|l| l.text.as_str()).collect();
+        let text: Vec<&str> = lines[i..end].iter().map(|l| l.text()).collect();
         let data = text.join("\n");
         let data = data.trim_end();
         let Some(inline_text) = literal_intro(data) else {
@@ -484,7 +542,7 @@ impl Parser<'_> {
     fn literal_block(&mut self, lines: &[Line], end: usize) -> usize {
         if end >= lines.len() {
             let last = &lines[end - 1];
-            if !last.text.starts_with(is_punctuation) {
+            if !last.text().starts_with(is_punctuation) {
                 self.doc
                     .warning(last.number, "Literal block expected; none found.");
             }
@@ -503,7 +561,7 @@ impl Parser<'_> {
                 .warning(last_line(lines), "Literal block expected; none found.");
             return start;
         };
-        let Some(quote) = first.text.chars().next().filter(|&c| is_punctuation(c)) else {
+        let Some(quote) = first.text().chars().next().filter(|&c| is_punctuation(c)) else {
             self.doc
                 .warning(first.number, "Literal block expected; none found.");
             return start;
@@ -513,11 +571,11 @@ impl Parser<'_> {
             if line.is_blank() {
                 break;
             }
-            if line.text.starts_with(' ') {
+            if line.text().starts_with(' ') {
                 self.doc.error(line.number, "Unexpected indentation.");
                 break;
             }
-            if !line.text.starts_with(quote) {
+            if !line.text().starts_with(quote) {
                 self.doc
                     .error(line.number, "Inconsistent literal block quoting.");
                 break;
@@ -535,14 +593,14 @@ impl Parser<'_> {
             i,
             "Definition list",
             |p, at| {
-                p.inline(&lines[at].text, lines[at].number);
+                p.inline(lines[at].text(), lines[at].number);
                 let block = lines::indented(lines, at + 1, Cut::default());
                 p.nested(&lines::trim_blank(block.lines));
                 (block.end, block.blank_finish)
             },
             |at| {
-                patterns::kind(&lines[at].text) == Kind::Text
-                    && lines.get(at + 1).is_some_and(|l| l.text.starts_with(' '))
+                patterns::kind(lines[at].text()) == Kind::Text
+                    && lines.get(at + 1).is_some_and(|l| l.text().starts_with(' '))
             },
         )
     }
@@ -609,7 +667,7 @@ fn is_enumerated_item(lines: &[Line], i: usize, e: &patterns::Enumerator) -> boo
     let Some(next) = lines.get(i + 1) else {
         return true;
     };
-    if next.is_blank() || next.text.starts_with(' ') {
+    if next.is_blank() || next.text().starts_with(' ') {
         return true;
     }
     [
@@ -622,5 +680,5 @@ fn is_enumerated_item(lines: &[Line], i: usize, e: &patterns::Enumerator) -> boo
     ]
     .into_iter()
     .flatten()
-    .any(|marker| next.text.starts_with(&marker))
+    .any(|marker| next.text().starts_with(&marker))
 }

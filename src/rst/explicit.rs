@@ -22,7 +22,7 @@ pub fn markup(p: &mut Parser<'_>, lines: &[Line], i: usize) -> usize {
         while next < lines.len() && lines[next].is_blank() {
             next += 1;
         }
-        match lines.get(next).map(|l| patterns::kind(&l.text)) {
+        match lines.get(next).map(|l| patterns::kind(l.text())) {
             Some(Kind::Explicit | Kind::Anonymous(_)) => {
                 (end, blank_finish) = construct(p, lines, next);
             }
@@ -48,12 +48,12 @@ fn cut(lines: &[Line], i: usize, first_indent: usize, until_blank: bool) -> line
 }
 
 fn construct(p: &mut Parser<'_>, lines: &[Line], i: usize) -> (usize, bool) {
-    if let Kind::Anonymous(marker) = patterns::kind(&lines[i].text) {
+    if let Kind::Anonymous(marker) = patterns::kind(lines[i].text()) {
         let block = cut(lines, i, marker, true);
         p.doc.anonymous_target();
         return (block.end, block.blank_finish);
     }
-    match patterns::explicit(&lines[i].text) {
+    match patterns::explicit(lines[i].text()) {
         Explicit::Footnote { label, end } => footnote(p, lines, i, &label, end),
         Explicit::Citation { label, end } => {
             p.doc.rendered = true;
@@ -93,7 +93,7 @@ fn footnote(
 }
 
 fn comment(lines: &[Line], i: usize, end: usize) -> (usize, bool) {
-    let rest_empty = lines[i].text.chars().skip(end).all(char::is_whitespace);
+    let rest_empty = lines[i].text().chars().skip(end).all(char::is_whitespace);
     let next_blank = lines.get(i + 1).is_none_or(Line::is_blank);
     if rest_empty && next_blank {
         return (i + 1, true);
@@ -105,7 +105,7 @@ fn comment(lines: &[Line], i: usize, end: usize) -> (usize, bool) {
 /// `.. _name: uri`, `.. _name: other_`, `.. _name:`, `.. __: uri`.
 fn target(p: &mut Parser<'_>, lines: &[Line], i: usize, end: usize) -> (usize, bool) {
     let block = cut(lines, i, end, true);
-    let texts: Vec<String> = block.lines.iter().map(|l| escape(&l.text)).collect();
+    let texts: Vec<String> = block.lines.iter().map(|l| escape(l.text())).collect();
     let mut escaped = String::new();
     let mut parsed = None;
     for (index, text) in texts.iter().enumerate() {
@@ -209,12 +209,12 @@ fn indirect_name(text: &str) -> Option<String> {
 fn substitution(p: &mut Parser<'_>, lines: &[Line], i: usize, end: usize) -> (usize, bool) {
     let block = cut(lines, i, end, false);
     let line = lines[i].number;
-    let mut escaped = escape(block.lines[0].text.trim_end());
+    let mut escaped = escape(block.lines[0].text().trim_end());
     let mut found = None;
     for index in 0..block.lines.len() {
         if index > 0 {
             escaped.push(' ');
-            escaped.push_str(&escape(block.lines[index].text.trim()));
+            escaped.push_str(&escape(block.lines[index].text().trim()));
         }
         if let Some((name, rest)) = substitution_name(&escaped) {
             found = Some((name, rest, index));
@@ -228,10 +228,7 @@ fn substitution(p: &mut Parser<'_>, lines: &[Line], i: usize, end: usize) -> (us
     let name = unescape(&name);
     let mut body: Vec<Line> = Vec::new();
     if !rest.trim().is_empty() {
-        body.push(Line {
-            text: unescape(rest.trim()),
-            number: block.lines[index].number,
-        });
+        body.push(Line::new(unescape(rest.trim()), block.lines[index].number));
     }
     // The directive's own lines keep their indentation, as docutils reads
     // them, so its options and content stay inside it.
@@ -244,7 +241,7 @@ fn substitution(p: &mut Parser<'_>, lines: &[Line], i: usize, end: usize) -> (us
         );
         return (block.end, block.blank_finish);
     };
-    match patterns::explicit(&format!(".. {}", first.text)) {
+    match patterns::explicit(&format!(".. {}", first.text())) {
         Explicit::Directive {
             name: directive_name,
             end,
@@ -318,7 +315,7 @@ fn directive(
                 format!("Invalid context: the \"{name}\" directive can only be used within a substitution definition."),
             );
         } else if lower == "replace" {
-            let text: Vec<&str> = block.lines.iter().map(|l| l.text.trim()).collect();
+            let text: Vec<&str> = block.lines.iter().map(|l| l.text().trim()).collect();
             p.inline(text.join("\n").trim(), line);
         }
         return outcome;
@@ -391,7 +388,7 @@ fn split_directive(
     if !spec.options.is_empty()
         && let Some(at) = arg_block
             .iter()
-            .position(|l| patterns::field_marker(&l.text).is_some())
+            .position(|l| patterns::field_marker(l.text()).is_some())
     {
         options = parse_options(&arg_block[at..])?;
         arg_block.truncate(at);
@@ -402,7 +399,7 @@ fn split_directive(
         content = joined;
     }
     let content = lines::trim_blank(content);
-    let text: Vec<&str> = arg_block.iter().map(|l| l.text.as_str()).collect();
+    let text: Vec<&str> = arg_block.iter().map(|l| l.text()).collect();
     let text = text.join("\n");
     let mut arguments: Vec<String> = text.split_whitespace().map(str::to_owned).collect();
     if arguments.len() < spec.required {
@@ -443,18 +440,18 @@ fn split_directive(
 fn parse_options(block: &[Line]) -> Result<Vec<(String, String)>, String> {
     let mut options: Vec<(String, String)> = Vec::new();
     for line in block {
-        if let Some(end) = patterns::field_marker(&line.text) {
-            let marker: String = line.text.chars().take(end).collect();
+        if let Some(end) = patterns::field_marker(line.text()) {
+            let marker: String = line.text().chars().take(end).collect();
             let name = marker.trim().trim_matches(':').to_lowercase();
-            let value: String = line.text.chars().skip(end).collect();
+            let value: String = line.text().chars().skip(end).collect();
             if options.iter().any(|(n, _)| *n == name) {
                 return Err(format!("duplicate option \"{name}\""));
             }
             options.push((name, value.trim().to_owned()));
-        } else if line.text.starts_with(' ') {
+        } else if line.text().starts_with(' ') {
             if let Some((_, value)) = options.last_mut() {
                 value.push(' ');
-                value.push_str(line.text.trim());
+                value.push_str(line.text().trim());
             }
         } else {
             return Err("invalid option block".to_owned());
@@ -575,7 +572,7 @@ fn run(p: &mut Parser<'_>, spec: &registry::Directive, name: &str, parts: Parts,
     match spec.content {
         Content::Body | Content::OptionalBody => p.nested(&parts.content),
         Content::Inline => {
-            let text: Vec<&str> = parts.content.iter().map(|l| l.text.as_str()).collect();
+            let text: Vec<&str> = parts.content.iter().map(|l| l.text()).collect();
             p.inline(&text.join("\n"), parts.content[0].number);
         }
         Content::Verbatim if spec.name == "csv-table" => {
@@ -583,7 +580,7 @@ fn run(p: &mut Parser<'_>, spec: &registry::Directive, name: &str, parts: Parts,
                 inline::parse(
                     p.doc,
                     Inline {
-                        text: &cell_line.text,
+                        text: cell_line.text(),
                         line: cell_line.number,
                         mode: Mode::Collect,
                     },
@@ -596,7 +593,7 @@ fn run(p: &mut Parser<'_>, spec: &registry::Directive, name: &str, parts: Parts,
 
 /// `.. role:: name` or `.. role:: name(base)`.
 fn define_role(p: &mut Parser<'_>, block: &[Line], line: usize) {
-    let first = block.first().map(|l| l.text.trim()).unwrap_or_default();
+    let first = block.first().map(|l| l.text().trim()).unwrap_or_default();
     static ROLE: LazyLock<Regex> = LazyLock::new(|| {
         compile(&format!(
             r"^({SIMPLE_NAME})\s*(?:\(\s*({SIMPLE_NAME})\s*\)\s*)?$"

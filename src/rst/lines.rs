@@ -1,35 +1,63 @@
 //! The text as docutils' state machine sees it: tabs expanded, trailing
 //! space stripped, and the indented-block cuts every construct is built on.
 
+use std::rc::Rc;
+
 use unicode_width::UnicodeWidthChar;
 
-/// One source line, possibly with some indentation already removed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One source line, possibly with some indentation already removed. Lines
+/// cut from others share their text: every nesting level holds its own list
+/// of lines, and copying the text at each level made deep nesting cost depth
+/// times the text.
+#[derive(Debug, Clone)]
 pub struct Line {
-    pub text: String,
+    source: Rc<str>,
+    /// Where `text` starts in `source`.
+    start: usize,
     /// 1-based line number in the description.
     pub number: usize,
 }
 
+impl PartialEq for Line {
+    fn eq(&self, other: &Self) -> bool {
+        self.number == other.number && self.text() == other.text()
+    }
+}
+
+impl Eq for Line {}
+
 impl Line {
+    pub fn new(text: String, number: usize) -> Self {
+        Line {
+            source: text.into(),
+            start: 0,
+            number,
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.source[self.start..]
+    }
+
     pub fn is_blank(&self) -> bool {
-        self.text.trim().is_empty()
+        self.text().trim().is_empty()
     }
 
     pub fn indent(&self) -> usize {
-        self.text.len() - self.text.trim_start_matches(' ').len()
+        self.text().len() - self.text().trim_start_matches(' ').len()
     }
 
     /// The line with its first `n` columns removed (all spaces, or fewer
     /// characters on a short blank line).
     fn trimmed(&self, n: usize) -> Line {
         let cut = self
-            .text
+            .text()
             .char_indices()
             .nth(n)
-            .map_or(self.text.len(), |(i, _)| i);
+            .map_or(self.text().len(), |(i, _)| i);
         Line {
-            text: self.text[cut..].to_owned(),
+            source: Rc::clone(&self.source),
+            start: self.start + cut,
             number: self.number,
         }
     }
@@ -50,10 +78,7 @@ pub fn split(text: &str) -> Vec<Line> {
     }
     raw.into_iter()
         .enumerate()
-        .map(|(index, raw)| Line {
-            text: expand_tabs(raw).trim_end().to_owned(),
-            number: index + 1,
-        })
+        .map(|(index, raw)| Line::new(expand_tabs(raw).trim_end().to_owned(), index + 1))
         .collect()
 }
 
@@ -149,7 +174,7 @@ pub fn indented(lines: &[Line], start: usize, cut: Cut) -> Block {
     let mut blank_finish = true;
     while end < lines.len() {
         let line = &lines[end];
-        let text = &line.text;
+        let text = line.text();
         let insufficient = cut
             .block_indent
             .is_some_and(|need| text.chars().take(need).any(|c| c != ' '));
@@ -224,15 +249,15 @@ mod tests {
     fn every_python_line_boundary_splits() {
         let texts: Vec<String> = split("a\r\nb\rc\u{2028}d\n")
             .into_iter()
-            .map(|l| l.text)
+            .map(|l| l.text().to_owned())
             .collect();
         assert_eq!(texts, ["a", "b", "c", "d"]);
     }
 
     #[test]
     fn tabs_expand_to_eight_column_stops() {
-        assert_eq!(split("a\tb")[0].text, "a       b");
-        assert_eq!(split("\tx  ")[0].text, "        x");
+        assert_eq!(split("a\tb")[0].text(), "a       b");
+        assert_eq!(split("\tx  ")[0].text(), "        x");
     }
 
     #[test]
@@ -241,7 +266,7 @@ mod tests {
         let block = indented(&all, 0, Cut::default());
         assert_eq!(block.end, 3);
         assert!(block.blank_finish);
-        assert_eq!(block.lines[1].text, "  b");
+        assert_eq!(block.lines[1].text(), "  b");
         let all = lines("  a\nc");
         let block = indented(&all, 0, Cut::default());
         assert!(!block.blank_finish);
@@ -258,8 +283,8 @@ mod tests {
                 ..Cut::default()
             },
         );
-        assert_eq!(block.lines[0].text, "item");
-        assert_eq!(block.lines[1].text, "more");
+        assert_eq!(block.lines[0].text(), "item");
+        assert_eq!(block.lines[1].text(), "more");
         assert_eq!(block.end, 2);
         assert!(!block.blank_finish);
     }

@@ -56,7 +56,7 @@ pub fn check(text: &str) -> Vec<Diagnostic> {
     let mut doc = Document::default();
     if let Some(long) = lines
         .iter()
-        .find(|l| l.text.chars().count() > LINE_LENGTH_LIMIT)
+        .find(|l| l.text().chars().count() > LINE_LENGTH_LIMIT)
     {
         doc.error(
             long.number,
@@ -64,10 +64,66 @@ pub fn check(text: &str) -> Vec<Diagnostic> {
         );
         return doc.diagnostics;
     }
-    Parser { doc: &mut doc }.body(&lines, Context::Document);
+    let mut parser = Parser::new(&mut doc);
+    parser.body(&lines, Context::Document);
+    if parser.stopped {
+        return doc.diagnostics;
+    }
     doc.resolve();
     if doc.diagnostics.is_empty() && !doc.rendered {
         doc.error(1, "No content rendered from RST source.");
     }
     doc.diagnostics
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `depth` block quotes, each indented one column more than the last.
+    fn block_quotes(depth: usize) -> String {
+        (0..depth)
+            .map(|k| format!("{}q{k}\n\n", " ".repeat(k)))
+            .collect()
+    }
+
+    fn bullets(depth: usize) -> String {
+        (0..depth)
+            .map(|k| format!("{}- b{k}\n\n", "  ".repeat(k)))
+            .collect()
+    }
+
+    #[test]
+    fn shallow_nesting_renders() {
+        assert_eq!(check(&block_quotes(60)), []);
+        assert_eq!(check(&bullets(60)), []);
+    }
+
+    #[test]
+    fn deep_nesting_stops_as_docutils_does() {
+        for text in [block_quotes(200), bullets(200)] {
+            let found = check(&text);
+            assert_eq!(found.len(), 1, "{found:?}");
+            assert_eq!(found[0].level, Level::Severe);
+            assert_eq!(
+                found[0].message,
+                "Content nested more than 100 levels deep; docutils fails on such text \
+                 (maximum recursion depth exceeded)."
+            );
+        }
+    }
+
+    #[test]
+    fn many_lines_nested_deeply_stop_before_they_fill_memory() {
+        // 30 levels, then 20,000 lines at the deepest: each level lists them.
+        let mut text = block_quotes(30);
+        text.push_str(&format!("{}x\n", " ".repeat(30)).repeat(20_000));
+        let found = check(&text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].message,
+            "Nested content holding more than 500000 lines at once (each level its own \
+             list), too much to check."
+        );
+    }
 }

@@ -11,7 +11,7 @@ pub fn grid(p: &mut Parser<'_>, lines: &[Line], i: usize) -> usize {
     let mut end = i;
     let mut blank_finish = true;
     while end < lines.len() && !lines[end].is_blank() {
-        if lines[end].text.starts_with(' ') {
+        if lines[end].text().starts_with(' ') {
             p.doc.error(lines[end].number, "Unexpected indentation.");
             blank_finish = false;
             break;
@@ -19,12 +19,12 @@ pub fn grid(p: &mut Parser<'_>, lines: &[Line], i: usize) -> usize {
         end += 1;
     }
     let mut block: Vec<&Line> = lines[i..end].iter().collect();
-    if let Some(cut) = block.iter().position(|l| !l.text.starts_with(['+', '|'])) {
+    if let Some(cut) = block.iter().position(|l| !l.text().starts_with(['+', '|'])) {
         blank_finish = false;
         block.truncate(cut);
         end = i + cut;
     }
-    let is_border = |l: &Line| GRID_TABLE_BORDER.is_match(l.text.trim());
+    let is_border = |l: &Line| GRID_TABLE_BORDER.is_match(l.text().trim());
     if !block.last().is_some_and(|l| is_border(l)) {
         blank_finish = false;
         match (2..block.len().saturating_sub(1))
@@ -41,9 +41,9 @@ pub fn grid(p: &mut Parser<'_>, lines: &[Line], i: usize) -> usize {
             }
         }
     }
-    let width = column_width(block[0].text.trim());
+    let width = column_width(block[0].text().trim());
     let ragged = block.iter().any(|l| {
-        let text = l.text.trim();
+        let text = l.text().trim();
         column_width(text) != width || !text.ends_with(['+', '|'])
     });
     if ragged {
@@ -65,7 +65,7 @@ fn blank_after(p: &mut Parser<'_>, lines: &[Line], end: usize) {
 /// Note what each cell refers to: cells are cut at the top border's `+`
 /// columns, joined across the rows between separators.
 fn grid_cells(p: &mut Parser<'_>, block: &[&Line]) {
-    let top: Vec<char> = block[0].text.chars().collect();
+    let top: Vec<char> = block[0].text().chars().collect();
     let edges: Vec<usize> = top
         .iter()
         .enumerate()
@@ -74,7 +74,7 @@ fn grid_cells(p: &mut Parser<'_>, block: &[&Line]) {
         .collect();
     let mut cells: Vec<(String, usize)> = vec![(String::new(), 0); edges.len()];
     for line in &block[1..] {
-        let row: Vec<char> = line.text.chars().collect();
+        let row: Vec<char> = line.text().chars().collect();
         if row.first() == Some(&'+') {
             flush(p, &mut cells);
             continue;
@@ -121,11 +121,11 @@ fn flush(p: &mut Parser<'_>, cells: &mut [(String, usize)]) {
 /// A simple table starting at `i`: it ends at a border followed by a blank
 /// line (or the second border after the top); the position after it.
 pub fn simple(p: &mut Parser<'_>, lines: &[Line], i: usize) -> usize {
-    let top_width = lines[i].text.trim().chars().count();
+    let top_width = lines[i].text().trim().chars().count();
     let mut found = 0;
     let mut end = None;
     for k in i + 1..lines.len() {
-        let text = &lines[k].text;
+        let text = lines[k].text();
         if !SIMPLE_TABLE_BORDER.is_match(text) && !is_single_border(text) {
             continue;
         }
@@ -194,16 +194,16 @@ fn columns(border: &str) -> Vec<(usize, usize)> {
 /// Text between columns (other than past the last one) is not allowed.
 /// Rows with column-span underlines are left alone.
 fn column_margin_problem(block: &[Line]) -> Option<String> {
-    let cols = columns(&block[0].text);
+    let cols = columns(block[0].text());
     let is_span = |t: &str| !t.trim().is_empty() && t.chars().all(|c| c == '-' || c == ' ');
-    if block.iter().any(|l| is_span(&l.text)) {
+    if block.iter().any(|l| is_span(l.text())) {
         return None;
     }
     for (offset, line) in block.iter().enumerate() {
-        if SIMPLE_TABLE_BORDER.is_match(&line.text) || is_single_border(&line.text) {
+        if SIMPLE_TABLE_BORDER.is_match(line.text()) || is_single_border(line.text()) {
             continue;
         }
-        let row: Vec<char> = line.text.chars().collect();
+        let row: Vec<char> = line.text().chars().collect();
         for pair in cols.windows(2) {
             let gap = &row[pair[0].1.min(row.len())..pair[1].0.min(row.len())];
             if gap.iter().any(|c| !c.is_whitespace()) {
@@ -218,12 +218,12 @@ fn column_margin_problem(block: &[Line]) -> Option<String> {
 }
 
 fn simple_cells(p: &mut Parser<'_>, block: &[Line]) {
-    let cols = columns(&block[0].text);
+    let cols = columns(block[0].text());
     for line in block {
-        if SIMPLE_TABLE_BORDER.is_match(&line.text) || is_single_border(&line.text) {
+        if SIMPLE_TABLE_BORDER.is_match(line.text()) || is_single_border(line.text()) {
             continue;
         }
-        let row: Vec<char> = line.text.chars().collect();
+        let row: Vec<char> = line.text().chars().collect();
         for (index, &(start, end)) in cols.iter().enumerate() {
             let end = if index + 1 == cols.len() {
                 row.len()

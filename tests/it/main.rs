@@ -19,6 +19,8 @@ mod devpi;
 /// The in-process fake index: fields, digests and streaming as received, and
 /// each kind of server answer.
 mod fake_index;
+/// Archives, descriptions and peers built to exhaust memory or time.
+mod hostile;
 /// Trusted publishing: `mint` with each provider, its errors, and `upload`
 /// minting by itself.
 mod mint;

@@ -1,0 +1,52 @@
+//! Hostile input: archives, descriptions and peers built to exhaust memory
+//! or time are refused with one precise message, within a bounded cost.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::support::{Run, mintup, run};
+
+fn check(file: &str) -> Run {
+    let home = tempfile::tempdir().unwrap();
+    run(mintup(home.path()).arg("check").arg(file))
+}
+
+/// A wheel of project `x` 1.0 whose METADATA has this description.
+fn wheel_describing(dir: &Path, description: &str) -> String {
+    let path = dir.join("x-1.0-py3-none-any.whl");
+    let metadata = format!(
+        "Metadata-Version: 2.1\nName: x\nVersion: 1.0\nDescription-Content-Type: text/x-rst\n\n{description}"
+    );
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    for (name, bytes) in [
+        ("x/__init__.py", &b"a = 1\n"[..]),
+        ("x-1.0.dist-info/METADATA", metadata.as_bytes()),
+        (
+            "x-1.0.dist-info/WHEEL",
+            b"Wheel-Version: 1.0\nTag: py3-none-any\n",
+        ),
+        ("x-1.0.dist-info/RECORD", b""),
+    ] {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn deeply_nested_rst_is_refused_not_recursed_into() {
+    let dir = tempfile::tempdir().unwrap();
+    // docutils itself dies of Python's recursion limit at about 160 levels.
+    let quotes: String = (0..500)
+        .map(|k| format!("{}q{k}\n\n", " ".repeat(k)))
+        .collect();
+    let out = check(&wheel_describing(dir.path(), &quotes));
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    out.stdout_has(
+        "error: description: the reStructuredText description does not render on PyPI: \
+         line 203: Content nested more than 100 levels deep; docutils fails on such text \
+         (maximum recursion depth exceeded). (SEVERE)",
+    );
+}
