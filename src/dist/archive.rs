@@ -6,14 +6,19 @@ use std::fs::File;
 use std::io::{self, BufReader, Read, Seek};
 use std::path::Path;
 
+use super::budget::{Budget, Exceeded};
 use super::filename::{DistFilename, DistKind};
 
-/// Metadata files larger than this are refused rather than read into memory.
+/// Metadata and RECORD files larger than this are refused rather than read
+/// into memory (the largest real RECORDs are a few MiB).
 const MAX_METADATA_BYTES: u64 = 16 * 1024 * 1024;
 /// More members than any real distribution has (the largest wheels hold
 /// tens of thousands); a tar.gz of empty headers compresses so well that
 /// without a limit a small file could fill memory with its member list.
 const MAX_MEMBERS: usize = 500_000;
+/// The member list's names, together: real ones average well under 200
+/// bytes, but a tar's long names can each take a MiB.
+const MAX_NAME_BYTES: usize = 64 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {
@@ -29,10 +34,17 @@ pub enum ArchiveError {
     NoMetadata { expected: String },
     #[error("it has {} metadata files ({}); it must have exactly one", .0.len(), .0.join(", "))]
     ManyMetadata(Vec<String>),
-    #[error("its metadata file {0} is larger than 16 MiB")]
+    #[error("its member {0} is larger than 16 MiB, more than mintup reads into memory")]
     MetadataTooLarge(String),
     #[error("it has more than {MAX_MEMBERS} members, more than any real distribution")]
     TooManyMembers,
+    #[error(
+        "its member names take more than {} MiB together, more than any real distribution",
+        MAX_NAME_BYTES >> 20
+    )]
+    NamesTooLong,
+    #[error("{exceeded} (stopped at {at})")]
+    Budget { exceeded: Exceeded, at: String },
 }
 
 impl ArchiveError {
@@ -41,7 +53,10 @@ impl ArchiveError {
             ArchiveError::Empty | ArchiveError::Zip(_) | ArchiveError::Tar(_) => {
                 Some("rebuild the distribution (for example with `python -m build`)")
             }
-            ArchiveError::NoMetadata { .. } | ArchiveError::ManyMetadata(_) => Some(
+            ArchiveError::NoMetadata { .. }
+            | ArchiveError::ManyMetadata(_)
+            | ArchiveError::NamesTooLong
+            | ArchiveError::Budget { .. } => Some(
                 "this is not a distribution a build backend made; rebuild it with `python -m build`",
             ),
             _ => None,
@@ -95,7 +110,7 @@ pub fn read_from(reader: impl Read + Seek, dist: &DistFilename) -> Result<Conten
     match dist.kind {
         DistKind::Wheel => read_from_zip(reader, |names| pick_wheel_metadata(names, dist)),
         DistKind::SdistZip => read_from_zip(reader, pick_sdist_pkg_info),
-        DistKind::SdistTarGz => read_from_tar_gz(reader, MAX_MEMBERS),
+        DistKind::SdistTarGz => read_from_tar_gz(reader, MAX_MEMBERS, &Budget::default()),
     }
 }
 
@@ -108,14 +123,13 @@ fn read_from_zip(
         return Err(ArchiveError::TooManyMembers);
     }
     let mut members = Vec::with_capacity(archive.len());
+    let mut names = NameBytes::default();
     for i in 0..archive.len() {
         let entry = archive.by_index_raw(i).map_err(ArchiveError::Zip)?;
+        let name = entry.name().map_err(ArchiveError::Zip)?;
+        names.add(&name)?;
         members.push(Member {
-            name: entry
-                .name()
-                .map_err(ArchiveError::Zip)?
-                .trim_start_matches("./")
-                .to_owned(),
+            name: name.trim_start_matches("./").to_owned(),
             compression: match entry.compression() {
                 zip::CompressionMethod::Stored => Compression::Stored,
                 zip::CompressionMethod::Deflated => Compression::Deflated,
@@ -130,10 +144,7 @@ fn read_from_zip(
     let member = pick(&names)?;
     let mut read_member = |name: &str| {
         let entry = archive.by_name(name).map_err(ArchiveError::Zip)?;
-        read_bounded(entry, name).map_err(|e| match e {
-            ArchiveError::Io(io) => ArchiveError::Zip(zip::result::ZipError::Io(io)),
-            other => other,
-        })
+        read_bounded(entry, name, |e| ArchiveError::Zip(e.into()))
     };
     let metadata = read_member(&member)?;
     let record_name = member
@@ -162,6 +173,10 @@ pub fn sha256_mismatches(
     use sha2::Digest as _;
     let file = File::open(path).map_err(ArchiveError::Io)?;
     let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(ArchiveError::Zip)?;
+    // The zip crate holds each member to its declared size, and the caller
+    // skips archives whose declared sizes make a bomb; the budget bounds the
+    // whole read all the same.
+    let budget = Budget::default();
     let mut mismatches = Vec::new();
     for i in 0..archive.len() {
         // Members in a compression mintup cannot read are the compression
@@ -186,7 +201,8 @@ pub fn sha256_mismatches(
             continue;
         };
         let mut hasher = sha2::Sha256::new();
-        std::io::copy(&mut entry, &mut hasher).map_err(|e| ArchiveError::Zip(e.into()))?;
+        std::io::copy(&mut budget.member(&mut entry), &mut hasher)
+            .map_err(|e| over_budget(e, &name).unwrap_or_else(|e| ArchiveError::Zip(e.into())))?;
         let found = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(hasher.finalize());
         if found != *want {
             mismatches.push((name, want.clone(), found));
@@ -195,31 +211,52 @@ pub fn sha256_mismatches(
     Ok(mismatches)
 }
 
-fn read_from_tar_gz(reader: impl Read, max_members: usize) -> Result<Contents, ArchiveError> {
+fn read_from_tar_gz(
+    reader: impl Read,
+    max_members: usize,
+    budget: &Budget,
+) -> Result<Contents, ArchiveError> {
     let gz = flate2::read::GzDecoder::new(reader);
-    let mut archive = tar::Archive::new(gz);
+    let mut archive = tar::Archive::new(budget.archive(gz));
     let mut found: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut members = Vec::new();
+    let mut members: Vec<Member> = Vec::new();
+    let mut names = NameBytes::default();
+    let mut entries = archive.entries().map_err(ArchiveError::Tar)?;
     // Every member is visited: a second PKG-INFO anywhere at depth two, or a
     // truncated stream, must be reported rather than ignored.
-    for entry in archive.entries().map_err(ArchiveError::Tar)? {
-        let entry = entry.map_err(ArchiveError::Tar)?;
+    loop {
+        budget.expect_headers();
+        let Some(entry) = entries.next() else {
+            break;
+        };
+        let mut entry = entry.map_err(|e| {
+            let at = members.last().map_or_else(
+                || "the first member's headers".to_owned(),
+                |m| format!("the headers after member {}", m.name),
+            );
+            over_budget(e, &at).unwrap_or_else(ArchiveError::Tar)
+        })?;
+        budget.expect_contents();
         // A pax global header (`git archive` writes one) is no member;
-        // Python's tarfile, which Warehouse uses, hides it too.
+        // Python's tarfile, which Warehouse uses, hides it too. Its records
+        // are skipped as the next member's headers.
         if entry.header().entry_type().is_pax_global_extensions() {
             continue;
         }
         let path = entry.path().map_err(ArchiveError::Tar)?;
         let name = path.to_string_lossy().trim_start_matches("./").to_owned();
+        names.add(&name)?;
         let is_file = entry.header().entry_type().is_file();
         let size = entry.size();
+        let member_error = |e: io::Error| over_budget(e, &name).unwrap_or_else(ArchiveError::Tar);
         if is_top_level_pkg_info(&name) && is_file {
-            let bytes = read_bounded(entry, &name).map_err(|e| match e {
-                ArchiveError::Io(io) => ArchiveError::Tar(io),
-                other => other,
-            })?;
+            let bytes = read_bounded(budget.member(&mut entry), &name, member_error)?;
             found.push((name.clone(), bytes));
         }
+        // The rest of the contents is read here, through the budget, so that
+        // all the archive reader yields while finding the next member is
+        // headers.
+        io::copy(&mut budget.member(&mut entry), &mut io::sink()).map_err(member_error)?;
         if members.len() == max_members {
             return Err(ArchiveError::TooManyMembers);
         }
@@ -244,12 +281,42 @@ fn read_from_tar_gz(reader: impl Read, max_members: usize) -> Result<Contents, A
     }
 }
 
-fn read_bounded(reader: impl Read, member: &str) -> Result<Vec<u8>, ArchiveError> {
+/// The error a spent budget caused while reading `at`, or the read error
+/// back when it was another.
+fn over_budget(error: io::Error, at: &str) -> Result<ArchiveError, io::Error> {
+    match Exceeded::of(&error) {
+        Some(exceeded) => Ok(ArchiveError::Budget {
+            exceeded,
+            at: at.to_owned(),
+        }),
+        None => Err(error),
+    }
+}
+
+/// The bytes of the member names seen so far, against [`MAX_NAME_BYTES`].
+#[derive(Default)]
+struct NameBytes(usize);
+
+impl NameBytes {
+    fn add(&mut self, name: &str) -> Result<(), ArchiveError> {
+        self.0 = self.0.saturating_add(name.len());
+        if self.0 > MAX_NAME_BYTES {
+            return Err(ArchiveError::NamesTooLong);
+        }
+        Ok(())
+    }
+}
+
+fn read_bounded(
+    reader: impl Read,
+    member: &str,
+    io_error: impl FnOnce(io::Error) -> ArchiveError,
+) -> Result<Vec<u8>, ArchiveError> {
     let mut bytes = Vec::new();
     reader
         .take(MAX_METADATA_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(ArchiveError::Io)?;
+        .map_err(io_error)?;
     if bytes.len() as u64 > MAX_METADATA_BYTES {
         return Err(ArchiveError::MetadataTooLarge(member.to_owned()));
     }
@@ -366,8 +433,69 @@ mod tests {
             tar.finish().unwrap();
         }
         let bytes = gz.finish().unwrap();
-        let err = read_from_tar_gz(io::Cursor::new(bytes), 3).unwrap_err();
+        let err = read_from_tar_gz(io::Cursor::new(bytes), 3, &Budget::default()).unwrap_err();
         assert!(matches!(err, ArchiveError::TooManyMembers), "{err}");
+    }
+
+    /// A gzipped tar of `x-1.0/PKG-INFO`, after a header entry of `kind`
+    /// holding `size` bytes, and a member of `size` bytes.
+    fn sdist_with(kind: tar::EntryType, size: usize) -> Vec<u8> {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        {
+            let mut tar = tar::Builder::new(&mut gz);
+            let mut append = |kind: tar::EntryType, path: &str, data: &[u8]| {
+                let mut header = tar::Header::new_gnu();
+                header.set_entry_type(kind);
+                header.set_size(data.len() as u64);
+                tar.append_data(&mut header, path, data).unwrap();
+            };
+            let pkg_info = b"Metadata-Version: 2.1\nName: x\nVersion: 1.0\n";
+            append(tar::EntryType::Regular, "x-1.0/PKG-INFO", pkg_info);
+            append(kind, "././@LongLink", &vec![b'a'; size]);
+            append(tar::EntryType::Regular, "x-1.0/big", &vec![0; size]);
+            tar.finish().unwrap();
+        }
+        gz.finish().unwrap()
+    }
+
+    fn read_sdist(bytes: Vec<u8>, budget: &Budget) -> Result<Contents, ArchiveError> {
+        read_from_tar_gz(io::Cursor::new(bytes), MAX_MEMBERS, budget)
+    }
+
+    #[test]
+    fn long_names_and_pax_records_are_read_within_a_budget() {
+        for kind in [tar::EntryType::GNULongName, tar::EntryType::XHeader] {
+            let err = read_sdist(sdist_with(kind, 2 << 20), &Budget::default()).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                "a member's headers (long names, pax records) take more than 1 MiB, \
+                 more than any real distribution (stopped at the headers after member \
+                 x-1.0/PKG-INFO)"
+            );
+        }
+        // A long name of real length goes through.
+        let contents = read_sdist(
+            sdist_with(tar::EntryType::GNULongName, 4096),
+            &Budget::default(),
+        )
+        .unwrap();
+        assert_eq!(contents.members[1].name.len(), 4096);
+    }
+
+    #[test]
+    fn contents_are_read_within_a_budget() {
+        // Headers and padding take 6,144 bytes, and the big member (renamed
+        // by the long name) 4,000.
+        let bytes = sdist_with(tar::EntryType::GNULongName, 4_000);
+        let err = read_sdist(bytes.clone(), &Budget::new(8_000, 1 << 20)).unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                ArchiveError::Budget { exceeded: Exceeded::Unpacked, at } if *at == "a".repeat(4_000)
+            ),
+            "{err}"
+        );
+        assert!(read_sdist(bytes, &Budget::new(12_000, 1 << 20)).is_ok());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! their digests.
 
 pub mod archive;
+pub mod budget;
 pub mod collect;
 pub mod digest;
 pub mod filename;

@@ -50,3 +50,60 @@ fn deeply_nested_rst_is_refused_not_recursed_into() {
          (maximum recursion depth exceeded). (SEVERE)",
     );
 }
+
+/// An sdist whose second member has a GNU long name of `long_name` bytes:
+/// the tar crate reads such names whole, and zeros compress a thousandfold.
+fn sdist_with_long_name(dir: &Path, long_name: u64) -> String {
+    let path = dir.join("x-1.0.tar.gz");
+    let file = std::fs::File::create(&path).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::best());
+    {
+        let mut tar = tar::Builder::new(&mut gz);
+        let mut append =
+            |kind: tar::EntryType, path: &str, size: u64, data: &mut dyn std::io::Read| {
+                let mut header = tar::Header::new_gnu();
+                header.set_entry_type(kind);
+                header.set_size(size);
+                tar.append_data(&mut header, path, data).unwrap();
+            };
+        let pkg_info = b"Metadata-Version: 2.1\nName: x\nVersion: 1.0\n";
+        append(
+            tar::EntryType::Regular,
+            "x-1.0/PKG-INFO",
+            pkg_info.len() as u64,
+            &mut &pkg_info[..],
+        );
+        let mut name = std::io::Read::take(std::io::repeat(b'a'), long_name);
+        append(
+            tar::EntryType::GNULongName,
+            "././@LongLink",
+            long_name,
+            &mut name,
+        );
+        append(
+            tar::EntryType::Regular,
+            "x-1.0/setup.py",
+            0,
+            &mut std::io::empty(),
+        );
+        tar.finish().unwrap();
+    }
+    gz.finish().unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn a_tar_long_name_bomb_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let sdist = sdist_with_long_name(dir.path(), 64 << 20);
+    assert!(std::fs::metadata(&sdist).unwrap().len() < 1 << 20);
+    let out = check(&sdist);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    out.stdout_has("FAILED  x-1.0.tar.gz\n")
+        .stdout_has("x-1.0.tar.gz: cannot read its metadata")
+        .stdout_has(
+            "caused by: a member's headers (long names, pax records) take more than 1 MiB, \
+             more than any real distribution (stopped at the headers after member \
+             x-1.0/PKG-INFO)",
+        );
+}
