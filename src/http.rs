@@ -52,3 +52,50 @@ pub fn build_client(
     }
     builder.build().map_err(ClientError::Build)
 }
+
+/// The most mintup reads of a service's answer (audience, mint, OIDC token,
+/// Fulcio certificate, Rekor entry): real ones take a few KiB, and a broken
+/// or hostile service must not fill memory.
+pub const MAX_ANSWER: usize = 1024 * 1024;
+
+/// Why a service gave no answer mintup reads.
+#[derive(Debug, thiserror::Error)]
+pub enum AnswerError {
+    #[error("could not reach {url}")]
+    Unreachable {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("could not build the request")]
+    Request(#[source] reqwest::Error),
+    #[error(
+        "{url} answered with more than {} KiB, more than any answer mintup expects",
+        MAX_ANSWER >> 10
+    )]
+    TooLarge { url: String },
+}
+
+/// Send a request and read its status and body text, at most
+/// [`MAX_ANSWER`] bytes of it.
+pub async fn status_and_text(
+    request: reqwest::RequestBuilder,
+) -> Result<(u16, String), AnswerError> {
+    let (client, request) = request.build_split();
+    let request = request.map_err(AnswerError::Request)?;
+    let url = request.url().to_string();
+    let unreachable = |source| AnswerError::Unreachable {
+        url: url.clone(),
+        source,
+    };
+    let mut response = client.execute(request).await.map_err(unreachable)?;
+    let status = response.status().as_u16();
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
+        if body.len() + chunk.len() > MAX_ANSWER {
+            return Err(AnswerError::TooLarge { url });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((status, String::from_utf8_lossy(&body).into_owned()))
+}

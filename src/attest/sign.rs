@@ -13,18 +13,15 @@ use super::model::{self, Attestation};
 use super::rekor::{self, RekorError};
 use super::trust::TrustConfig;
 use crate::auth::Secret;
+use crate::http::{AnswerError, status_and_text};
 
 /// Sigstore calls are small; a stuck service must not hold a release.
 const SERVICE_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, thiserror::Error)]
 pub enum SignError {
-    #[error("could not reach {url}")]
-    Http {
-        url: String,
-        #[source]
-        source: reqwest::Error,
-    },
+    #[error(transparent)]
+    Http(#[from] AnswerError),
     #[error("{url} answered {status}: {body}")]
     Status {
         url: String,
@@ -51,26 +48,17 @@ pub struct Signer<'a> {
 
 async fn post(client: &reqwest::Client, url: &url::Url, body: &Value) -> Result<Value, SignError> {
     let url_text = url.to_string();
-    let response = client
-        .post(url.clone())
-        .timeout(SERVICE_TIMEOUT)
-        .json(body)
-        .send()
-        .await
-        .map_err(|source| SignError::Http {
-            url: url_text.clone(),
-            source,
-        })?;
-    let status = response.status();
-    let text = response.text().await.map_err(|source| SignError::Http {
-        url: url_text.clone(),
-        source,
-    })?;
-    if !status.is_success() {
+    let request = client.post(url.clone()).timeout(SERVICE_TIMEOUT).json(body);
+    let (status, text) = status_and_text(request).await?;
+    if !(200..300).contains(&status) {
         return Err(SignError::Status {
             url: url_text,
-            status: status.as_u16(),
-            body: text.chars().take(500).collect(),
+            status,
+            // Fulcio's and Rekor's words, made safe to print.
+            body: crate::untrusted::for_log(&text, &[])
+                .chars()
+                .take(500)
+                .collect(),
         });
     }
     serde_json::from_str(&text).map_err(|_| SignError::Json { url: url_text })

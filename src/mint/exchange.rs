@@ -9,7 +9,9 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::auth::Secret;
+use crate::http::status_and_text;
 use crate::index::is_loopback;
+use crate::untrusted;
 
 /// The index's trusted-publishing endpoints.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,12 +57,8 @@ pub struct MintedToken {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExchangeError {
-    #[error("could not reach {url}")]
-    Unreachable {
-        url: String,
-        #[source]
-        source: reqwest::Error,
-    },
+    #[error(transparent)]
+    Unreachable(#[from] crate::http::AnswerError),
     #[error("{url} does not offer trusted publishing (404)")]
     NotOffered { url: String },
     #[error("{url} has trusted publishing disabled (403)")]
@@ -82,7 +80,7 @@ pub enum ExchangeError {
 impl ExchangeError {
     pub fn hint(&self) -> Option<String> {
         Some(match self {
-            ExchangeError::Unreachable { .. } => {
+            ExchangeError::Unreachable(_) => {
                 "check the repository URL and the network; re-run the job".into()
             }
             ExchangeError::NotOffered { .. } => {
@@ -159,12 +157,20 @@ pub fn classify_mint(
         });
     };
     match (status, answer.token) {
-        (200..=299, Some(token)) if !token.trim().is_empty() => Ok(MintedToken {
+        (200..=299, Some(token)) if plausible_token(&token) => Ok(MintedToken {
             token: Secret::new(token),
             expires: answer.expires,
         }),
+        // The index's words are shown as the diagnosis: made safe to print.
         (_, _) if !answer.errors.is_empty() => Err(ExchangeError::Refused {
-            errors: answer.errors,
+            errors: answer
+                .errors
+                .into_iter()
+                .map(|e| ServerError {
+                    code: untrusted::for_log(&e.code, &sent_parts(sent)),
+                    description: untrusted::for_log(&e.description, &sent_parts(sent)),
+                })
+                .collect(),
         }),
         // Never hand on an empty or `null` token, as token-mint-action did.
         _ => Err(ExchangeError::NoToken {
@@ -174,24 +180,26 @@ pub fn classify_mint(
     }
 }
 
-/// A short excerpt of an answer for an error message, with anything that may
-/// be a credential withheld: a body that carries a `token`, any `pypi-` token,
-/// and the OIDC token we sent (or any of its three parts) echoed back.
+/// A token mintup may print and mask: PyPI's are `pypi-` and base64url.
+/// Anything else (a newline, `::`, `##[`) would turn the `::add-mask::`
+/// line, or the token printed alone, into another workflow command.
+fn plausible_token(token: &str) -> bool {
+    !token.is_empty()
+        && token.chars().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '=' | '+' | '/' | '~')
+        })
+}
+
+/// A short excerpt of an answer for an error message, made safe to print
+/// ([`untrusted::for_log`]) and with anything that may be a credential
+/// withheld: a body that carries a `token`, and the OIDC token we sent (or
+/// any of its three parts) echoed back.
 fn excerpt(body: &str, sent: Option<&str>) -> String {
     let body = body.trim();
     if serde_json::from_str::<serde_json::Value>(body).is_ok_and(|v| v.get("token").is_some()) {
         return "(an answer that carries a token; not shown)".to_owned();
     }
-    let mut text = body.to_owned();
-    if let Some(sent) = sent {
-        for part in std::iter::once(sent)
-            .chain(sent.split('.'))
-            .filter(|p| p.len() >= 8)
-        {
-            text = text.replace(part, "****");
-        }
-    }
-    let text = withhold_pypi_tokens(&text);
+    let text = untrusted::for_log(body, &sent_parts(sent));
     let cut: String = text.chars().take(300).collect();
     if cut.len() < text.len() {
         format!("{cut}…")
@@ -200,33 +208,13 @@ fn excerpt(body: &str, sent: Option<&str>) -> String {
     }
 }
 
-/// `pypi-` followed by token characters becomes `pypi-****`.
-fn withhold_pypi_tokens(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find("pypi-") {
-        out.push_str(&rest[..at + 5]);
-        rest = &rest[at + 5..];
-        let end = rest
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-            .unwrap_or(rest.len());
-        if end > 0 {
-            out.push_str("****");
-        }
-        rest = &rest[end..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Send a request and read its status and body text: the shape every
-/// trusted-publishing call shares.
-pub async fn status_and_text(
-    request: reqwest::RequestBuilder,
-) -> Result<(u16, String), reqwest::Error> {
-    let response = request.send().await?;
-    let status = response.status().as_u16();
-    Ok((status, response.text().await?))
+/// The OIDC token that went out and each of its parts, as secrets to
+/// withhold from what the index says back.
+fn sent_parts(sent: Option<&str>) -> Vec<&str> {
+    sent.into_iter()
+        .flat_map(|sent| std::iter::once(sent).chain(sent.split('.')))
+        .filter(|part| part.len() >= 8)
+        .collect()
 }
 
 /// `GET` the audience.
@@ -236,13 +224,7 @@ pub async fn fetch_audience(
 ) -> Result<String, ExchangeError> {
     let url = &endpoints.audience;
     let request = client.get(url.clone()).timeout(Duration::from_secs(10));
-    let (status, body) =
-        status_and_text(request)
-            .await
-            .map_err(|source| ExchangeError::Unreachable {
-                url: url.to_string(),
-                source,
-            })?;
+    let (status, body) = status_and_text(request).await?;
     classify_audience(url, status, &body)
 }
 
@@ -257,13 +239,7 @@ pub async fn mint(
         .post(url.clone())
         .timeout(Duration::from_secs(10))
         .json(&serde_json::json!({ "token": oidc.expose() }));
-    let (status, body) =
-        status_and_text(request)
-            .await
-            .map_err(|source| ExchangeError::Unreachable {
-                url: url.to_string(),
-                source,
-            })?;
+    let (status, body) = status_and_text(request).await?;
     classify_mint(status, &body, Some(oidc.expose()))
 }
 #[cfg(test)]
@@ -367,6 +343,42 @@ mod tests {
             "{err}"
         );
         assert!(err.contains("pypi-****!"), "{err}");
+    }
+
+    #[test]
+    fn the_indexs_words_cannot_steer_the_runner() {
+        let body = r#"{"errors": [{"code": "::add-mask::x", "description": "no\n::stop-commands::tok\u001b[0m ##[set-output name=a]b"}]}"#;
+        match classify_mint(422, body, None) {
+            Err(ExchangeError::Refused { errors }) => {
+                assert_eq!(errors[0].code, ": :add-mask::x");
+                assert_eq!(
+                    errors[0].description,
+                    "no\n: :stop-commands::tok ## [set-output name=a]b"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // The token itself is printed after `::add-mask::` and alone.
+        for token in [
+            "pypi-x\n::stop-commands::tok",
+            "::add-mask::x",
+            "a ##[b]c",
+            " ",
+        ] {
+            let body = serde_json::json!({ "token": token }).to_string();
+            assert!(
+                matches!(
+                    classify_mint(200, &body, None),
+                    Err(ExchangeError::NoToken { .. })
+                ),
+                "{token:?}"
+            );
+        }
+        let err = classify_mint(502, "down\r::add-mask::x", None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the index answered 502 with something other than JSON: down::add-mask::x"
+        );
     }
 
     #[test]

@@ -9,10 +9,10 @@ use serde::Deserialize;
 use url::Url;
 
 use super::claims::{Claims, ClaimsError};
-use super::exchange::status_and_text;
 use super::provider::Provider;
 use crate::auth::Secret;
 use crate::config::env::EnvSnapshot;
+use crate::http::{AnswerError, status_and_text};
 use crate::index::is_loopback;
 use crate::untrusted;
 
@@ -50,12 +50,11 @@ pub enum OidcError {
     },
     #[error("GitHub's OIDC token endpoint answered without a token")]
     GitHubNoValue,
-    #[error("could not reach {what} at {url}")]
+    #[error("no usable answer from {what}")]
     Unreachable {
         what: &'static str,
-        url: String,
         #[source]
-        source: reqwest::Error,
+        source: AnswerError,
     },
     #[error("GitLab CI provides no {variable}")]
     GitLabMissing { variable: String },
@@ -265,7 +264,6 @@ async fn github(
     })?;
     let unreachable = |source| OidcError::Unreachable {
         what: "GitHub's OIDC token endpoint",
-        url: url.to_string(),
         source,
     };
     let request = client
@@ -310,11 +308,7 @@ async fn google(
             .header("Metadata-Flavor", "Google")
             .timeout(Duration::from_secs(10));
         async move {
-            let unreachable = |source| OidcError::Unreachable {
-                what,
-                url: url.clone(),
-                source,
-            };
+            let unreachable = |source| OidcError::Unreachable { what, source };
             let (status, body) = status_and_text(request).await.map_err(unreachable)?;
             if status == 200 {
                 Ok(body)
@@ -367,7 +361,6 @@ async fn google(
     );
     let unreachable = |source| OidcError::Unreachable {
         what: "the IAM credentials API",
-        url: url.clone(),
         source,
     };
     let request = client

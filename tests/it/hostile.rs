@@ -4,6 +4,8 @@
 use std::io::Write;
 use std::path::Path;
 
+use crate::support::fake_index::Reply;
+use crate::support::oidc::{self, github_claims, github_endpoint, github_env, jwt};
 use crate::support::{Run, mintup, run};
 
 fn check(file: &str) -> Run {
@@ -106,4 +108,26 @@ fn a_tar_long_name_bomb_is_refused_before_it_is_read() {
              more than any real distribution (stopped at the headers after member \
              x-1.0/PKG-INFO)",
         );
+}
+
+#[test]
+fn an_answer_larger_than_any_real_one_is_refused() {
+    let claims = github_claims("testindex");
+    let github = github_endpoint(claims.clone());
+    let home = tempfile::tempdir().unwrap();
+    // Valid JSON after 2 MiB of blanks: read whole, it would be taken.
+    let huge = format!("{}{{\"audience\": \"testindex\"}}", " ".repeat(2 << 20));
+    let index = oidc::index(
+        Reply::status(200, &huge).header("content-type", "application/json"),
+        jwt(&claims),
+    );
+    let out = run(mintup(home.path())
+        .envs(github_env(&github, home.path()))
+        .args(["mint", "--repository-url", &index.url]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    out.stderr_has(&format!(
+        "caused by: {}/_/oidc/audience answered with more than 1024 KiB, more than any \
+         answer mintup expects",
+        index.base()
+    ));
 }
