@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::auth::Secret;
+use crate::untrusted;
 use crate::upload::{FileReport, FileResult};
 
 /// `::add-mask::` for a secret: GitHub then replaces it with `***` in logs.
@@ -53,9 +54,14 @@ fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// A Markdown block for `$GITHUB_STEP_SUMMARY`.
+/// A Markdown block for `$GITHUB_STEP_SUMMARY`: the text in a code fence
+/// longer than any run of backticks in it, so that it cannot close the
+/// fence, and with no line that reads as a workflow command.
 pub fn summary_block(title: &str, body: &str) -> String {
-    format!("### {title}\n\n```\n{}\n```\n\n", body.trim_end())
+    let body = untrusted::defuse_commands(body.trim_end());
+    let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    format!("### {title}\n\n{fence}\n{body}\n{fence}\n\n")
 }
 
 /// The step summary's table for an upload: each file with its size,
@@ -79,7 +85,9 @@ pub fn upload_table(
                 None => "uploaded".to_owned(),
             },
             FileResult::Skipped { .. } => "skipped (already there)".to_owned(),
-            FileResult::Failed(e) => format!("**failed**: {}", e.to_string().replace('|', "\\|")),
+            FileResult::Failed(e) => {
+                format!("**failed**: {}", untrusted::for_cell(&e.to_string(), &[]))
+            }
             FileResult::NotAttempted => "not sent".to_owned(),
         };
         let attestation = crate::json_report::attestation(report, attested);
@@ -133,5 +141,13 @@ mod tests {
         assert_eq!(mask_command(&Secret::new("pypi-x")), "::add-mask::pypi-x");
         assert_eq!(token_output(&Secret::new("pypi-x")), "api-token=pypi-x\n");
         assert_eq!(summary_block("T", "body\n"), "### T\n\n```\nbody\n```\n\n");
+    }
+
+    #[test]
+    fn summary_blocks_hold_any_text() {
+        assert_eq!(
+            summary_block("T", "a\n````\n::add-mask::x\n"),
+            "### T\n\n`````\na\n````\n: :add-mask::x\n`````\n\n"
+        );
     }
 }

@@ -25,4 +25,5 @@ pub mod proxy;
 pub mod report;
 pub mod rst;
 pub mod settings;
+pub mod untrusted;
 pub mod upload;

@@ -23,6 +23,7 @@ use mintup::json_report;
 use mintup::mint::{MachineFacts, Minted, Minter, provider};
 use mintup::report::{Bars, Quiet, Reporter, human_size};
 use mintup::settings::{self, CredentialPlan, Target, Terminal};
+use mintup::untrusted::defuse_commands;
 use mintup::upload::dry_run::LoopbackIndex;
 use mintup::upload::{self, ExistingContent, FileReport, FileResult, UploadAuth, UploadJob};
 
@@ -40,7 +41,9 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             let hint = e.hint();
-            eprint!("{}", render(&e, hint.as_deref()));
+            // The last safety net: no line of an error may read as a
+            // workflow command, whatever text reached it.
+            eprint!("{}", defuse_commands(&render(&e, hint.as_deref())));
             let title = match e {
                 Error::Mint(_) => "Trusted publishing failed",
                 _ => "mintup failed",
@@ -79,7 +82,7 @@ impl CiOutput {
     }
 
     fn warn(&self, message: &str) {
-        eprintln!("warning: {message}");
+        eprintln!("warning: {}", defuse_commands(message));
         if self.github {
             eprintln!("{}", github::warning_command(message));
         }
@@ -629,7 +632,11 @@ fn result_lines(report: &FileReport, print_hash: bool, dry_run_target: Option<&s
 fn print_details(report: &FileReport) {
     match &report.result {
         FileResult::Uploaded { warnings: Some(w) } => {
-            eprintln!("warning: {}: the index says: {w}", report.filename);
+            eprintln!(
+                "warning: {}: the index says: {}",
+                report.filename,
+                defuse_commands(w)
+            );
         }
         FileResult::Skipped { message, content } => match content {
             ExistingContent::Identical => eprintln!(
@@ -637,11 +644,12 @@ fn print_details(report: &FileReport) {
                 report.filename
             ),
             ExistingContent::Unknown | ExistingContent::Differs => eprintln!(
-                "note: {} was skipped; the index does not say whether its copy is identical: {message}",
-                report.filename
+                "note: {} was skipped; the index does not say whether its copy is identical: {}",
+                report.filename,
+                defuse_commands(message)
             ),
         },
-        FileResult::Failed(e) => eprint!("{}", render(e, e.hint().as_deref())),
+        FileResult::Failed(e) => eprint!("{}", defuse_commands(&render(e, e.hint().as_deref()))),
         _ => {}
     }
 }

@@ -6,6 +6,7 @@
 use std::sync::Mutex;
 
 use crate::auth::Secret;
+use crate::untrusted::defuse_commands;
 use crate::upload::FileReport;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -16,7 +17,9 @@ pub trait Reporter: Send + Sync {
     fn advance(&self, bytes: u64);
     /// The current file's request is done, whatever its result.
     fn finish_file(&self);
-    /// A line for the user's eyes on stderr: a note, a warning, verbose detail.
+    /// A line for the user's eyes on stderr: a note, a warning, verbose
+    /// detail. Implementations print no line that reads as a workflow
+    /// command ([`defuse_commands`]): notes carry the index's answers.
     fn note(&self, message: &str);
     /// A file's result is known (uploaded, skipped, failed or not sent).
     fn file_done(&self, _report: &FileReport) {}
@@ -33,7 +36,7 @@ impl Reporter for Quiet {
     fn advance(&self, _: u64) {}
     fn finish_file(&self) {}
     fn note(&self, message: &str) {
-        eprintln!("{message}");
+        eprintln!("{}", defuse_commands(message));
     }
 }
 
@@ -86,6 +89,7 @@ impl Reporter for Bars {
     }
 
     fn note(&self, message: &str) {
+        let message = defuse_commands(message);
         let guard = self.current.lock().expect("progress lock");
         match guard.as_ref() {
             Some(bar) => bar.suspend(|| eprintln!("{message}")),

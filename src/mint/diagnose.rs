@@ -7,6 +7,7 @@ use std::fmt::Write;
 use super::claims::Claims;
 use super::exchange::ServerError;
 use super::provider::Provider;
+use crate::untrusted;
 
 /// The claims shown per provider, in the order gh-action-pypi-publish and uv
 /// show them.
@@ -68,12 +69,11 @@ pub fn refused(
         out,
         "the OIDC token's claims (shown to debug the match; they are not secret):"
     );
+    // Claim values come from outside too (branch and environment names):
+    // made safe to print like the index's reasons.
     for name in shown_claims(provider) {
-        let _ = writeln!(
-            out,
-            "  {name}: {}",
-            claims.get(name).unwrap_or_else(|| "MISSING".into())
-        );
+        let value = claims.get(name).unwrap_or_else(|| "MISSING".into());
+        let _ = writeln!(out, "  {name}: {}", untrusted::for_log(&value, &[]));
     }
     let mut prefilled = None;
     match expected_publisher(provider, claims) {
@@ -83,7 +83,7 @@ pub fn refused(
                 "the trusted publisher on the index must say, for this run:"
             );
             for (field, value) in &expected {
-                let _ = writeln!(out, "  {field}: {value}");
+                let _ = writeln!(out, "  {field}: {}", untrusted::for_log(value, &[]));
             }
             prefilled = prefilled_link(provider, settings_url, claims);
         }
@@ -249,6 +249,23 @@ or add it, pre-filled: https://pypi.org/manage/account/publishing/?provider=gith
             "{warning}"
         );
         assert_eq!(reusable_workflow_warning(&claims(GITHUB)), None);
+    }
+
+    #[test]
+    fn claim_values_cannot_start_a_workflow_command() {
+        let c = claims(
+            r#"{"repository": "o/r", "environment": "prod\n::add-mask::x\u001b[1m",
+            "job_workflow_ref": "o/r/.github/workflows/w.yml@refs/heads/main"}"#,
+        );
+        let text = refused(&[], Provider::GitHub, &c, "u");
+        assert!(
+            text.contains("  environment: prod\n: :add-mask::x\n"),
+            "{text}"
+        );
+        assert!(
+            !text.lines().any(|l| l.trim_start().starts_with("::")),
+            "{text}"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use base64::Engine as _;
 use futures_util::TryStreamExt;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use reqwest::multipart::{Form, Part};
@@ -13,6 +14,7 @@ use url::Url;
 
 use crate::auth::Credentials;
 use crate::report::Reporter;
+use crate::untrusted;
 
 use super::stall::{self, Progress};
 
@@ -43,7 +45,8 @@ pub struct FileRequest<'a> {
     pub verbose: bool,
 }
 
-/// The answer, owned, for [`super::response::classify`].
+/// The answer, owned, for [`super::response::classify`]. The reason, the
+/// header lines and the body are safe to print (see [`read_answer`]).
 #[derive(Debug, Clone)]
 pub struct RawAnswer {
     pub status: u16,
@@ -147,9 +150,21 @@ pub async fn send_file(
             .await
             .map_err(SendError::Http)?;
         progress.touch();
-        read_answer(response, &progress)
-            .await
-            .map_err(SendError::Http)
+        // An index may echo what it was sent: the password, or the Basic
+        // credentials that carry it.
+        let credentials = request.credentials;
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!(
+            "{}:{}",
+            credentials.username,
+            credentials.password.expose()
+        ));
+        read_answer(
+            response,
+            &progress,
+            &[credentials.password.expose(), &basic],
+        )
+        .await
+        .map_err(SendError::Http)
     };
     let answer = tokio::select! {
         answer = exchange => answer,
@@ -161,9 +176,13 @@ pub async fn send_file(
     answer
 }
 
+/// The answer, its text made safe to show ([`crate::untrusted::for_log`])
+/// as it enters: everything after this may print it. `Location` stays as
+/// sent, for the redirect it names.
 async fn read_answer(
     mut response: reqwest::Response,
     progress: &Progress,
+    secrets: &[&str],
 ) -> Result<RawAnswer, reqwest::Error> {
     let status = response.status();
     let header = |name| {
@@ -173,7 +192,10 @@ async fn read_answer(
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
     };
-    let headers = redacted(response.headers());
+    let headers = redacted(response.headers())
+        .iter()
+        .map(|line| untrusted::for_log(line, secrets))
+        .collect();
     let content_type = header(CONTENT_TYPE);
     let location = header(LOCATION);
     let retry_after = header(RETRY_AFTER);
@@ -181,7 +203,8 @@ async fn read_answer(
         .extensions()
         .get::<hyper::ext::ReasonPhrase>()
         .map(|r| String::from_utf8_lossy(r.as_bytes()).into_owned())
-        .or_else(|| status.canonical_reason().map(str::to_owned));
+        .or_else(|| status.canonical_reason().map(str::to_owned))
+        .map(|reason| untrusted::for_log(&reason, secrets));
     let mut body = Vec::new();
     loop {
         match response.chunk().await {
@@ -207,7 +230,7 @@ async fn read_answer(
         location,
         retry_after,
         headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
+        body: untrusted::for_log(&String::from_utf8_lossy(&body), secrets),
     })
 }
 

@@ -3,6 +3,8 @@
 //! index's quirk is noted where it is encoded
 //! (`../shared/reference/legacy-upload.md` §9–§12).
 
+use crate::untrusted;
+
 /// The parts of an HTTP answer the classification looks at.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Answer<'a> {
@@ -101,7 +103,7 @@ pub fn classify(answer: &Answer<'_>) -> Outcome {
         // Warehouse lists warnings in the body; the reason phrase of a 200
         // ("OK") is none.
         200..=299 => Outcome::Uploaded {
-            warnings: Some(answer.body.trim().to_owned()).filter(|m| !m.is_empty()),
+            warnings: Some(untrusted::for_log(answer.body.trim(), &[])).filter(|m| !m.is_empty()),
         },
         300..=399 => rejected(RejectKind::Redirect {
             location: answer.location.map(str::to_owned),
@@ -184,7 +186,9 @@ const MAX_MESSAGE: usize = 1000;
 
 /// The server's message: Warehouse's JSON `message`, the text of an HTML
 /// error page (its `<pre>` block where there is one, as bottle-based
-/// pypiserver writes), a plain-text body, or else the reason phrase.
+/// pypiserver writes), a plain-text body, or else the reason phrase. Made
+/// safe to print after decoding, since JSON escapes and HTML entities can
+/// spell what the raw body could not.
 pub fn server_message(answer: &Answer<'_>) -> String {
     let body = answer.body.trim();
     let from_body = if let Some(message) = json_message(body) {
@@ -199,7 +203,7 @@ pub fn server_message(answer: &Answer<'_>) -> String {
     } else {
         from_body
     };
-    truncate(message)
+    truncate(untrusted::for_log(&message, &[]))
 }
 
 /// Warehouse's JSON error: `code` is "<status> <the specific message>",
@@ -472,6 +476,33 @@ mod tests {
             RejectKind::Invalid(InvalidHint::FileTooLarge)
         );
         assert_eq!(kind(418, "teapot"), RejectKind::Invalid(InvalidHint::None));
+    }
+
+    #[test]
+    fn decoded_messages_cannot_carry_workflow_commands_or_escapes() {
+        let body = r#"{"code": "400 bad\n::add-mask::x", "message": "m"}"#;
+        let message = server_message(&answer(400, body));
+        // Joined on one line, `::` no longer starts one.
+        assert_eq!(message, "bad ::add-mask::x");
+        let body = r#"{"message": "\u001b[2J::stop-commands::tok\u0007"}"#;
+        assert_eq!(server_message(&answer(400, body)), ": :stop-commands::tok");
+        let html = "<html><body><pre>&lt;b&gt;\n##[set-output name=a]b</pre></body></html>";
+        assert_eq!(
+            server_message(&answer(400, html)),
+            "<b> ## [set-output name=a]b"
+        );
+        let text = "fine\n::error::injected";
+        assert_eq!(
+            server_message(&answer(400, text)),
+            "fine\n: :error::injected"
+        );
+        let ok = classify(&answer(200, "warning\n::add-mask::x"));
+        assert_eq!(
+            ok,
+            Outcome::Uploaded {
+                warnings: Some("warning\n: :add-mask::x".into())
+            }
+        );
     }
 
     #[test]

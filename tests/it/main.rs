@@ -32,6 +32,9 @@ mod proxies;
 mod retries;
 /// The reStructuredText judge against docutils on every sample.
 mod rst_parity;
+/// Hostile server text: nothing the runner would obey reaches the log,
+/// the step summary or the step outputs.
+mod server_text;
 /// HTTPS against a local server whose CA the test generates.
 mod tls;
 /// The same fixtures uploaded by twine and by mintup, fields compared.
