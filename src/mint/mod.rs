@@ -4,6 +4,7 @@
 //! [`diagnose`] explains a refusal.
 
 pub mod claims;
+pub mod cli;
 pub mod diagnose;
 pub mod exchange;
 pub mod oidc;

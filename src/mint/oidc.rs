@@ -9,6 +9,7 @@ use serde::Deserialize;
 use url::Url;
 
 use super::claims::{Claims, ClaimsError};
+use super::cli::{self, CliError};
 use super::provider::Provider;
 use crate::auth::Secret;
 use crate::config::env::EnvSnapshot;
@@ -70,6 +71,12 @@ pub enum OidcError {
         #[source]
         source: std::io::Error,
     },
+    #[error("`{program}` gave no token")]
+    Cli {
+        program: &'static str,
+        #[source]
+        source: CliError,
+    },
     #[error("`{program}` failed ({status}): {stderr}")]
     CommandFailed {
         program: &'static str,
@@ -130,6 +137,9 @@ impl OidcError {
                 to impersonate GOOGLE_SERVICE_ACCOUNT_NAME it needs the Service Account Token \
                 Creator role on that account"
                 .into(),
+            OidcError::Cli { program, .. } => format!(
+                "`{program}` hung or printed far more than a token: check the agent and re-run"
+            ),
             OidcError::CommandFailed { program, .. } => format!(
                 "`{program}` could not issue a token: check the agent's OIDC setup and re-run"
             ),
@@ -385,15 +395,21 @@ fn shown(text: &str) -> String {
     untrusted::for_log(text, &[]).chars().take(300).collect()
 }
 
-/// Run a provider's CLI off the async runtime and take its stdout.
+/// Run a provider's CLI off the async runtime, within [`cli::Limits`], and
+/// take its stdout.
 async fn run_cli(program: &'static str, args: Vec<String>) -> Result<Secret, OidcError> {
-    let output = tokio::task::spawn_blocking(move || Command::new(program).args(args).output())
+    let mut command = Command::new(program);
+    command.args(args);
+    let output = tokio::task::spawn_blocking(move || cli::run(command, cli::Limits::default()))
         .await
         .map_err(|e| OidcError::Spawn {
             program,
             source: std::io::Error::other(e),
         })?
-        .map_err(|source| OidcError::Spawn { program, source })?;
+        .map_err(|source| match source {
+            CliError::Spawn(source) => OidcError::Spawn { program, source },
+            source => OidcError::Cli { program, source },
+        })?;
     if !output.status.success() {
         return Err(OidcError::CommandFailed {
             program,
