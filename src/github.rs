@@ -88,7 +88,8 @@ pub fn upload_table(
             FileResult::Failed(e) => {
                 format!("**failed**: {}", untrusted::for_cell(&e.to_string(), &[]))
             }
-            FileResult::NotAttempted => "not sent".to_owned(),
+            FileResult::Interrupted => "**interrupted** while sending".to_owned(),
+            FileResult::NotAttempted(_) => "not sent".to_owned(),
         };
         let attestation = crate::json_report::attestation(report, attested);
         let result = match (

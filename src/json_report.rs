@@ -46,7 +46,8 @@ fn upload_file(report: &FileReport, dry_run: bool) -> Value {
         FileResult::Uploaded { warnings } => ("uploaded", warnings.clone(), None),
         FileResult::Skipped { message, .. } => ("skipped", Some(message.clone()), None),
         FileResult::Failed(e) => ("failed", None, Some(error(e))),
-        FileResult::NotAttempted => ("not-sent", None, None),
+        FileResult::Interrupted => ("interrupted", None, None),
+        FileResult::NotAttempted(_) => ("not-sent", None, None),
     };
     let digests = report.digests.as_ref();
     json!({
@@ -75,7 +76,7 @@ pub fn attestation(report: &FileReport, attested: Attested<'_>) -> Value {
             "sent": false,
             "why": "the index already has this file, and PyPI ignores attestations on an identical re-upload",
         }),
-        FileResult::Failed(_) | FileResult::NotAttempted => {
+        FileResult::Failed(_) | FileResult::Interrupted | FileResult::NotAttempted(_) => {
             json!({"status": status, "sent": false, "why": "the file was not uploaded"})
         }
     }

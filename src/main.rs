@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI32, Ordering};
 
 use clap::Parser;
 
@@ -25,7 +26,9 @@ use mintup::report::{Bars, Quiet, Reporter, human_size};
 use mintup::settings::{self, CredentialPlan, Target, Terminal};
 use mintup::untrusted::defuse_commands;
 use mintup::upload::dry_run::LoopbackIndex;
-use mintup::upload::{self, ExistingContent, FileReport, FileResult, UploadAuth, UploadJob};
+use mintup::upload::{
+    self, ExistingContent, FileReport, FileResult, NotSent, UploadAuth, UploadJob,
+};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -220,10 +223,10 @@ fn runtime() -> Result<tokio::runtime::Runtime, Error> {
 }
 
 fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i32, Error> {
-    // The files first: finding them is offline and free, and "no
-    // distributions" is the better first error than "no credentials".
-    let mut dists = collect::collect(&args.dists).map_err(|e| Error::Prepare(e.into()))?;
     let pypirc = settings::load_pypirc(args.repo.config_file.as_deref(), &env)?;
+    // The files before credentials: finding them is offline and free, and
+    // "no distributions" is the better first error than "no credentials".
+    let mut dists = collect::collect(&args.dists).map_err(|e| Error::Prepare(e.into()))?;
     let machine = MachineFacts::read();
     let terminal = Terminal {
         interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
@@ -316,9 +319,16 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
         retries: plan.retries,
         check_url: plan.check_url,
     };
+    // Ctrl-C or SIGTERM ends the run cleanly: what was sent is reported,
+    // and the exit status is the shell's 128 + signal.
+    let signalled = Arc::new(AtomicI32::new(0));
+    let stop = {
+        let signalled = Arc::clone(&signalled);
+        async move { signalled.store(interruption().await, Ordering::SeqCst) }
+    };
     let reports = runtime.block_on(async {
         if !dry_run {
-            return upload::run(job, reporter).await.map_err(Error::from);
+            return upload::run(job, reporter, stop).await.map_err(Error::from);
         }
         // The same requests, to mintup's own verifying index on 127.0.0.1.
         let loopback = LoopbackIndex::start().await.map_err(Error::Runtime)?;
@@ -331,7 +341,7 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
             check_url: None,
             ..job
         };
-        upload::run(job, reporter).await.map_err(Error::from)
+        upload::run(job, reporter, stop).await.map_err(Error::from)
     })?;
     // One document for stdout and for the step output.
     let report = json_report::upload(&reports, &repository, dry_run, &attested);
@@ -339,11 +349,67 @@ fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
         println!("{report}");
     }
     ci.upload_summary(&reports, &report, dry_run, &attested);
-    Ok(if reports.iter().all(|r| r.result.is_ok()) {
-        EXIT_OK
-    } else {
-        EXIT_FAILED
-    })
+    match signalled.load(Ordering::SeqCst) {
+        0 if reports.iter().all(|r| r.result.is_ok()) => Ok(EXIT_OK),
+        0 => Ok(EXIT_FAILED),
+        code => {
+            eprint!("{}", interrupted_summary(&reports));
+            // The hashing thread of a file never started is not waited for.
+            runtime.shutdown_background();
+            Ok(code)
+        }
+    }
+}
+
+/// Wait for Ctrl-C (SIGINT) or SIGTERM; the exit status a shell reports
+/// for it.
+async fn interruption() -> i32 {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            (Ok(mut interrupt), Ok(mut terminate)) => tokio::select! {
+                _ = interrupt.recv() => 130,
+                _ = terminate.recv() => 143,
+            },
+            // Without handlers the signal's default action still ends us.
+            _ => std::future::pending().await,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        match tokio::signal::ctrl_c().await {
+            Ok(()) => 130,
+            Err(_) => std::future::pending().await,
+        }
+    }
+}
+
+/// After an interruption: what landed, what was in flight, what to do.
+fn interrupted_summary(reports: &[FileReport]) -> String {
+    let names = |keep: fn(&FileResult) -> bool| {
+        let names: Vec<&str> = reports
+            .iter()
+            .filter(|r| keep(&r.result))
+            .map(|r| r.filename.as_str())
+            .collect();
+        if names.is_empty() {
+            "none".to_owned()
+        } else {
+            names.join(", ")
+        }
+    };
+    format!(
+        "error: interrupted; uploaded: {}; in flight: {}; not sent: {}\n\
+         hint: the index may or may not have the file in flight: run the same command again with \
+         --skip-existing to finish the release\n",
+        names(FileResult::is_ok),
+        names(|r| matches!(r, FileResult::Interrupted)),
+        names(|r| matches!(r, FileResult::NotAttempted(_))),
+    )
 }
 
 /// `upload --attest`: write or reuse every file's attestation, and attach
@@ -609,7 +675,20 @@ fn result_lines(report: &FileReport, print_hash: bool, dry_run_target: Option<&s
         FileResult::Uploaded { .. } => ("uploaded", report.page.clone()),
         FileResult::Skipped { .. } => ("skipped", Some("already on the index".to_owned())),
         FileResult::Failed(_) => ("failed", None),
-        FileResult::NotAttempted => ("not sent", Some("an earlier file failed".to_owned())),
+        FileResult::Interrupted => (
+            "stopped",
+            Some("in flight when interrupted; the index may or may not have it".to_owned()),
+        ),
+        FileResult::NotAttempted(why) => (
+            "not sent",
+            Some(
+                match why {
+                    NotSent::EarlierFailure => "an earlier file failed",
+                    NotSent::Interrupted => "interrupted",
+                }
+                .to_owned(),
+            ),
+        ),
     };
     let mut out = format!("{word:<9} {}  {}", report.filename, human_size(report.size));
     if let Some(detail) = detail {

@@ -160,7 +160,7 @@ fn read_chunk(reader: &mut impl Read) -> io::Result<Vec<u8>> {
     Ok(chunk)
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes
         .iter()

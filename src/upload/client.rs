@@ -9,7 +9,6 @@ use base64::Engine as _;
 use futures_util::TryStreamExt;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use reqwest::multipart::{Form, Part};
-use tokio_util::io::ReaderStream;
 use url::Url;
 
 use crate::auth::Credentials;
@@ -17,6 +16,7 @@ use crate::report::Reporter;
 use crate::untrusted;
 
 use super::stall::{self, Progress};
+use super::verified_body::{self, ChangedWhileSending, verified};
 
 use super::form::Fields;
 
@@ -39,6 +39,8 @@ pub struct FileRequest<'a> {
     pub stall_timeout: Duration,
     pub filename: &'a str,
     pub size: u64,
+    /// The hex sha256 sent with it, which the streamed bytes must match.
+    pub sha256: &'a str,
     /// `<file>.asc`, sent as the `gpg_signature` file part.
     pub signature: Option<(String, Vec<u8>)>,
     /// Show the request line and headers (credentials redacted).
@@ -67,8 +69,8 @@ pub enum SendError {
     Http(#[source] reqwest::Error),
     #[error("nothing moved for {} s, so the request was abandoned", .0.as_secs())]
     Stalled(Duration),
-    #[error("the file changed while mintup was working ({hashed} bytes when hashed, {now} now)")]
-    Changed { hashed: u64, now: u64 },
+    #[error("the file changed while mintup was working")]
+    Changed(#[source] ChangedWhileSending),
 }
 
 /// Stream the file to the index: text fields first, `content` last, with an
@@ -89,16 +91,17 @@ pub async fn send_file(
             // changed since would go out under the wrong digests.
             let now = file.metadata().await.map_err(SendError::Open)?.len();
             if now != request.size {
-                return Err(SendError::Changed {
+                return Err(SendError::Changed(ChangedWhileSending::Size {
                     hashed: request.size,
                     now,
-                });
+                }));
             }
             let (bar, moved) = (Arc::clone(&reporter), progress.clone());
-            let stream = ReaderStream::with_capacity(file, STREAM_CHUNK).inspect_ok(move |chunk| {
-                moved.touch();
-                bar.advance(chunk.len() as u64);
-            });
+            let stream = verified(file, request.size, request.sha256.to_owned(), STREAM_CHUNK)
+                .inspect_ok(move |chunk| {
+                    moved.touch();
+                    bar.advance(chunk.len() as u64);
+                });
             Part::stream_with_length(reqwest::Body::wrap_stream(stream), request.size)
         }
     }
@@ -145,10 +148,12 @@ pub async fn send_file(
             );
             reporter.note(&lines.join("\n"));
         }
-        let response = client
-            .execute(http_request)
-            .await
-            .map_err(SendError::Http)?;
+        let response = client.execute(http_request).await.map_err(|e| {
+            match verified_body::find_change(&e) {
+                Some(change) => SendError::Changed(change.clone()),
+                None => SendError::Http(e),
+            }
+        })?;
         progress.touch();
         // An index may echo what it was sent: the password, or the Basic
         // credentials that carry it.
@@ -260,6 +265,7 @@ pub fn redacted(headers: &reqwest::header::HeaderMap) -> Vec<String> {
 mod tests {
     use super::*;
     use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+    use sha2::Digest as _;
 
     #[test]
     fn a_file_that_changed_since_hashing_is_not_sent() {
@@ -281,6 +287,7 @@ mod tests {
             stall_timeout: Duration::from_secs(5),
             filename: "x-1.0.tar.gz",
             size: 9,
+            sha256: "",
             signature: None,
             verbose: false,
         };
@@ -294,9 +301,78 @@ mod tests {
             .block_on(send_file(&client, request, reporter))
             .unwrap_err();
         assert!(
-            matches!(err, SendError::Changed { hashed: 9, now: 10 }),
+            matches!(
+                err,
+                SendError::Changed(ChangedWhileSending::Size { hashed: 9, now: 10 })
+            ),
             "{err}"
         );
+    }
+
+    /// A same-size rewrite after hashing: the request fails, and the index
+    /// never receives the file's last chunk.
+    #[test]
+    fn a_same_size_rewrite_fails_before_its_last_chunk() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x-1.0.tar.gz");
+        let mut hashed = vec![b'a'; 3 * STREAM_CHUNK];
+        hashed.extend_from_slice(b"TAIL-AS-HASHED");
+        let mut rewritten = hashed.clone();
+        let tail = rewritten.len() - 14;
+        rewritten[tail..].copy_from_slice(b"TAIL-REWRITTEN");
+        std::fs::write(&path, &rewritten).unwrap();
+        let sha256 = crate::dist::digest::hex(&sha2::Sha256::digest(&hashed));
+        let credentials = Credentials {
+            username: "u".into(),
+            password: crate::auth::Secret::new("p"),
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let (err, received) = runtime.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let url = Url::parse(&format!(
+                "http://{}/legacy/",
+                listener.local_addr().unwrap()
+            ))
+            .unwrap();
+            // Read whatever arrives until the client gives up.
+            let server = tokio::spawn(async move {
+                use tokio::io::AsyncReadExt;
+                let (mut socket, _) = listener.accept().await.unwrap();
+                let mut received = Vec::new();
+                let _ = socket.read_to_end(&mut received).await;
+                received
+            });
+            let request = FileRequest {
+                url: &url,
+                credentials: &credentials,
+                fields: Vec::new(),
+                path: &path,
+                contents: None,
+                stall_timeout: Duration::from_secs(30),
+                filename: "x-1.0.tar.gz",
+                size: hashed.len() as u64,
+                sha256: &sha256,
+                signature: None,
+                verbose: false,
+            };
+            let client = crate::http::build_client(None, None).unwrap();
+            let reporter: Arc<dyn Reporter> = Arc::new(crate::report::Quiet);
+            let err = send_file(&client, request, reporter).await.unwrap_err();
+            (err, server.await.unwrap())
+        });
+        assert!(
+            matches!(err, SendError::Changed(ChangedWhileSending::Digest { .. })),
+            "{err}"
+        );
+        let received = String::from_utf8_lossy(&received);
+        assert!(
+            received.contains("POST /legacy/"),
+            "the request had started"
+        );
+        assert!(!received.contains("TAIL-REWRITTEN"), "the last chunk left");
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod outcome;
 pub mod response;
 pub mod retry;
 pub mod stall;
+pub mod verified_body;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,7 +24,7 @@ use crate::report::Reporter;
 use crate::settings::Target;
 
 pub use credentials::UploadAuth;
-pub use outcome::{ExistingContent, FileError, FileReport, FileResult};
+pub use outcome::{ExistingContent, FileError, FileReport, FileResult, NotSent};
 
 use self::client::{FileRequest, RawAnswer};
 use self::form::{FormExtras, build_fields};
@@ -186,77 +187,89 @@ fn spawn_digest(
 
 /// Upload every file in order, stopping at the first failure so that a
 /// release is never left with its later files uploaded around a rejected one.
+/// When `stop` completes (the user pressed Ctrl-C), the file in flight is
+/// abandoned and reported as such, and no other file is started.
 pub async fn run(
     job: UploadJob,
     reporter: Arc<dyn Reporter>,
+    stop: impl Future<Output = ()>,
 ) -> Result<Vec<FileReport>, PrepareError> {
     let prepared = prepare(&job, reporter.as_ref())?;
     let mut reports = Vec::with_capacity(prepared.len());
     let mut pending = prepared
         .first()
         .map(|p| spawn_digest(&p.dist, job.print_hash));
-    let mut failed = false;
+    let mut halted: Option<NotSent> = None;
     let mut listings = Listings::default();
+    let mut stop = std::pin::pin!(stop);
     for (i, item) in prepared.iter().enumerate() {
         let filename = item.dist.filename.filename.clone();
         let page = job
             .target
             .kind
             .release_page(&item.metadata.name, &item.metadata.version);
-        if failed {
+        let size_on_disk = || std::fs::metadata(&item.dist.path).map_or(0, |m| m.len());
+        if let Some(why) = halted {
             record(
                 &mut reports,
                 reporter.as_ref(),
                 FileReport {
                     filename,
-                    size: std::fs::metadata(&item.dist.path).map_or(0, |m| m.len()),
+                    size: size_on_disk(),
                     digests: None,
-                    result: FileResult::NotAttempted,
+                    result: FileResult::NotAttempted(why),
                     page,
                 },
             );
             continue;
         }
-        let digests = match pending.take() {
-            Some(task) => task.await.expect("hashing task panicked"),
-            None => unreachable!("a digest task is started for every file until one fails"),
-        };
-        pending = prepared
-            .get(i + 1)
-            .map(|next| spawn_digest(&next.dist, job.print_hash));
-        let (digests, result) = match digests {
-            Ok(Hashed {
-                digests,
-                small_contents,
-            }) => {
-                let result = upload_one(
-                    &job,
-                    item,
-                    Sending {
+        let work = async {
+            let digests = match pending.take() {
+                Some(task) => task.await.expect("hashing task panicked"),
+                None => unreachable!("a digest task is started for every file until one fails"),
+            };
+            pending = prepared
+                .get(i + 1)
+                .map(|next| spawn_digest(&next.dist, job.print_hash));
+            match digests {
+                Ok(Hashed {
+                    digests,
+                    small_contents,
+                }) => {
+                    let sending = Sending {
                         digests: &digests,
                         contents: small_contents,
-                    },
-                    Arc::clone(&reporter),
-                    &mut listings,
-                )
-                .await;
-                (Some(digests), result)
+                    };
+                    let result =
+                        upload_one(&job, item, sending, Arc::clone(&reporter), &mut listings).await;
+                    (Some(digests), result)
+                }
+                Err(source) => (
+                    None,
+                    FileResult::Failed(FileError::Hash {
+                        file: filename.clone(),
+                        source,
+                    }),
+                ),
             }
-            Err(source) => (
-                None,
-                FileResult::Failed(FileError::Hash {
-                    file: filename.clone(),
-                    source,
-                }),
-            ),
         };
-        failed = !result.is_ok();
+        let (digests, result) = tokio::select! {
+            biased;
+            () = &mut stop => {
+                halted = Some(NotSent::Interrupted);
+                (None, FileResult::Interrupted)
+            }
+            done = work => done,
+        };
+        if halted.is_none() && !result.is_ok() {
+            halted = Some(NotSent::EarlierFailure);
+        }
         record(
             &mut reports,
             reporter.as_ref(),
             FileReport {
                 filename,
-                size: digests.as_ref().map_or(0, |d| d.size),
+                size: digests.as_ref().map_or_else(size_on_disk, |d| d.size),
                 digests,
                 result,
                 page,
@@ -513,6 +526,7 @@ async fn attempt_once(
         stall_timeout: job.stall_timeout,
         filename: &file,
         size: digests.size,
+        sha256: &digests.sha256,
         signature: item.signature.clone(),
         verbose: job.verbose,
     };

@@ -28,8 +28,18 @@ pub enum FileResult {
         content: ExistingContent,
     },
     Failed(FileError),
-    /// Not tried because an earlier file failed.
-    NotAttempted,
+    /// In flight when the run was interrupted: the index may or may not
+    /// have it.
+    Interrupted,
+    /// Not tried, and why.
+    NotAttempted(NotSent),
+}
+
+/// Why a file was not sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotSent {
+    EarlierFailure,
+    Interrupted,
 }
 
 /// What a refusal as "exists" says about the index's copy.

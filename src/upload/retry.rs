@@ -81,7 +81,7 @@ pub fn transient_error(error: &SendError) -> Option<Transient> {
                 None
             }
         }
-        SendError::Open(_) | SendError::Changed { .. } => None,
+        SendError::Open(_) | SendError::Changed(_) => None,
     }
 }
 

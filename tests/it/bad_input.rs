@@ -193,7 +193,8 @@ fn unknown_repository_and_usage_errors_exit_2() {
         "[corp]\nrepository = https://corp.example/\n",
     )
     .unwrap();
-    let out = run(mintup(home.path()).args(["upload", "-r", "nope", "-t", SECRET]));
+    let wheel = good("mintup_hatch_demo-0.4.2-py3-none-any.whl");
+    let out = run(mintup(home.path()).args(["upload", "-r", "nope", "-t", SECRET, &wheel]));
     assert_eq!(out.code, 2);
     out.stderr_has("unknown repository 'nope'");
     out.stderr_has(".pypirc has only: corp");

@@ -4,7 +4,9 @@
 use base64::Engine as _;
 
 use crate::support::fake_index::{FakeIndex, Received, Reply};
-use crate::support::{Run, SECRET, good, mintup, root, run, sha256_hex, upload, upload_args};
+use crate::support::{
+    Run, SECRET, good, mintup, raw_http, root, run, sha256_hex, upload, upload_args,
+};
 
 const HATCH_WHEEL: &str = "mintup_hatch_demo-0.4.2-py3-none-any.whl";
 const HATCH_SDIST: &str = "mintup_hatch_demo-0.4.2.tar.gz";
@@ -365,16 +367,36 @@ fn redirects_elsewhere_or_in_circles_are_not_followed() {
     out.stderr_has(
         "hint: redirects are followed only within the upload URL's scheme, host and port",
     );
-    // https on the same host: another scheme.
-    let index = FakeIndex::start(|req| {
-        Reply::status(308, "").header(
-            "location",
-            &format!("https://{}/legacy/", req.header("host").unwrap()),
-        )
+    // https on the same host and port: another scheme. The fake index
+    // would not see a TLS handshake as a request, so a raw server counts
+    // every connection: a follow would be a second one.
+    let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = std::sync::Arc::clone(&connections);
+    let port = std::sync::Arc::new(std::sync::OnceLock::<u16>::new());
+    let own_port = std::sync::Arc::clone(&port);
+    let server = raw_http::Server::start(move |mut stream| {
+        use std::io::Write;
+        if counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+            let _ = raw_http::read_request(&mut stream);
+            let port = own_port.get().copied().unwrap_or_default();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 308 Permanent Redirect\r\nlocation: https://127.0.0.1:{port}/legacy/\r\n\
+                 content-length: 0\r\nconnection: close\r\n\r\n"
+            );
+        }
     });
-    let out = upload_to(&index, &[], &[good(HATCH_WHEEL)]);
-    assert_eq!(out.code, 1);
-    assert_eq!(index.received().len(), 1, "followed to another scheme");
+    port.set(server.port).unwrap();
+    let url = format!("http://127.0.0.1:{}/legacy/", server.port);
+    let out = upload(&url, "alice", &[], &[good(HATCH_WHEEL)]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    out.stderr_has(&format!("https://127.0.0.1:{}/legacy/", server.port));
+    drop(server);
+    assert_eq!(
+        connections.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "followed to another scheme"
+    );
     // A loop: at most three redirects.
     let index = FakeIndex::start(|req| {
         let next = if req.path == "/a/" { "/b/" } else { "/a/" };

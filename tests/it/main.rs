@@ -21,6 +21,8 @@ mod devpi;
 mod fake_index;
 /// Archives, descriptions and peers built to exhaust memory or time.
 mod hostile;
+/// Ctrl-C and SIGTERM mid-upload: the report of what is known, and 130/143.
+mod interrupt;
 /// Trusted publishing: `mint` with each provider, its errors, and `upload`
 /// minting by itself.
 mod mint;

@@ -19,10 +19,10 @@ pub fn jwt(claims: &Value) -> String {
     let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
     let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, b"mintup test signing key");
     let signature = ring::hmac::sign(&key, format!("{header}.{payload}").as_bytes());
-    format!(
+    super::leaks::secret(format!(
         "{header}.{payload}.{}",
         URL_SAFE_NO_PAD.encode(signature.as_ref())
-    )
+    ))
 }
 
 /// The claims of a GitHub Actions token for octo/demo's release.yml.
