@@ -192,6 +192,26 @@ pub fn is_fork_pull_request(event_json: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// GitHub gives a job the token request URL and bearer only with
+/// `permissions: id-token: write`, and never to a fork's pull request.
+pub fn github_ready(env: &EnvSnapshot) -> Result<(), OidcError> {
+    if env.get("ACTIONS_ID_TOKEN_REQUEST_URL").is_some()
+        && env.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN").is_some()
+    {
+        return Ok(());
+    }
+    let fork = env.get("GITHUB_EVENT_NAME") == Some("pull_request")
+        && env
+            .get("GITHUB_EVENT_PATH")
+            .and_then(|path| std::fs::read_to_string(path).ok())
+            .is_some_and(|json| is_fork_pull_request(&json));
+    Err(if fork {
+        OidcError::GitHubFork
+    } else {
+        OidcError::GitHubPermission
+    })
+}
+
 /// Get a token for `audience` from `provider` and check its audience.
 pub async fn fetch(
     client: &reqwest::Client,
@@ -261,7 +281,7 @@ async fn github(
     audience: &str,
     env: &EnvSnapshot,
 ) -> Result<Secret, OidcError> {
-    super::preflight::github(env)?;
+    github_ready(env)?;
     let (Some(request_url), Some(request_token)) = (
         env.get("ACTIONS_ID_TOKEN_REQUEST_URL"),
         env.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN"),

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::oidc::{OidcError, gitlab_variable, is_fork_pull_request};
+use super::oidc::{OidcError, github_ready, gitlab_variable};
 use super::provider::Provider;
 use crate::config::env::EnvSnapshot;
 
@@ -17,33 +17,13 @@ pub fn check(
     env: &EnvSnapshot,
 ) -> Result<(), OidcError> {
     match provider {
-        Provider::GitHub => github(env),
+        Provider::GitHub => github_ready(env),
         Provider::GitLab => gitlab(audience, env),
         Provider::Buildkite => on_path("buildkite-agent", env),
         Provider::CircleCi => on_path("circleci", env),
         // The metadata server is the only witness, and asking it is a request.
         Provider::Google => Ok(()),
     }
-}
-
-/// GitHub gives a job the token request URL and bearer only with
-/// `permissions: id-token: write`, and never to a fork's pull request.
-pub fn github(env: &EnvSnapshot) -> Result<(), OidcError> {
-    if env.get("ACTIONS_ID_TOKEN_REQUEST_URL").is_some()
-        && env.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN").is_some()
-    {
-        return Ok(());
-    }
-    let fork = env.get("GITHUB_EVENT_NAME") == Some("pull_request")
-        && env
-            .get("GITHUB_EVENT_PATH")
-            .and_then(|path| std::fs::read_to_string(path).ok())
-            .is_some_and(|json| is_fork_pull_request(&json));
-    Err(if fork {
-        OidcError::GitHubFork
-    } else {
-        OidcError::GitHubPermission
-    })
 }
 
 /// GitLab puts a declared `id_tokens:` entry in `<AUDIENCE>_ID_TOKEN`. With
