@@ -3,6 +3,13 @@
 
 use url::Url;
 
+/// The repository to upload to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub url: Url,
+    pub kind: IndexKind,
+}
+
 /// Which index a URL is, for what only PyPI and TestPyPI do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IndexKind {

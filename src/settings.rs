@@ -9,19 +9,11 @@ use crate::auth::{Credentials, Secret, TOKEN_USERNAME};
 use crate::cli::{MintArgs, RepositoryArgs, TlsArgs, TokenFormat, TrustedPublishing, UploadArgs};
 use crate::config::env::EnvSnapshot;
 use crate::config::pypirc::{Pypirc, PypircError, PypircSection};
-pub use crate::index::IndexKind;
-use crate::index::is_loopback;
+use crate::index::{IndexKind, Target, is_loopback};
 use crate::mint::Provider;
 
 pub const PYPI_UPLOAD_URL: &str = "https://upload.pypi.org/legacy/";
 pub const TESTPYPI_UPLOAD_URL: &str = "https://test.pypi.org/legacy/";
-
-/// The repository to upload to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
-    pub url: Url,
-    pub kind: IndexKind,
-}
 
 /// Credentials, or what is known so far when the user must still be asked.
 #[derive(Debug, Clone, PartialEq, Eq)]

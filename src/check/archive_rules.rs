@@ -5,7 +5,7 @@
 use super::{FileFacts, Problem, Target};
 use crate::dist::DistKind;
 use crate::dist::archive::Compression;
-use crate::report::human_size;
+use crate::dist::size::human_size;
 
 /// PyPI's default per-file limit.
 const SIZE_LIMIT: u64 = 100 * 1024 * 1024;

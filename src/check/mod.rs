@@ -12,6 +12,7 @@ mod metadata_rules;
 pub mod record_rules;
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::dist::archive::Member;
 use crate::dist::{self, DistFile, DistFilename, InspectError, Metadata};
@@ -95,7 +96,7 @@ pub struct FileFacts {
     /// expected, found); `None` where the hashes were not read.
     pub record_mismatches: Option<Vec<(String, String, String)>>,
     /// Why the files RECORD lists could not all be read for hashing.
-    pub record_hash_error: Option<String>,
+    pub record_hash_error: Option<Arc<dist::archive::ArchiveError>>,
 }
 
 /// The verdict on one file.
@@ -176,7 +177,7 @@ pub fn verify_record_hashes(dist: &DistFile, facts: &mut FileFacts) {
     let expected = record_rules::expected_sha256(record);
     match dist::archive::sha256_mismatches(&dist.path, &expected) {
         Ok(mismatches) => facts.record_mismatches = Some(mismatches),
-        Err(e) => facts.record_hash_error = Some(crate::error::render(&e, None).trim().to_owned()),
+        Err(e) => facts.record_hash_error = Some(Arc::new(e)),
     }
 }
 

@@ -78,6 +78,21 @@ fn is_unhashed(path: &str) -> bool {
         || path.ends_with(".dist-info/RECORD.p7s")
 }
 
+/// An error and its causes on one line, for a problem's message.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let line = cause.to_string();
+        if !text.ends_with(&line) {
+            text.push_str(": ");
+            text.push_str(&line);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 pub(super) fn check(file: &FileFacts, target: super::Target) -> Vec<Problem> {
     let (DistKind::Wheel, Some(record)) = (file.filename.kind, &file.record) else {
         return Vec::new();
@@ -149,7 +164,10 @@ pub(super) fn check(file: &FileFacts, target: super::Target) -> Vec<Problem> {
     if let Some(error) = &file.record_hash_error {
         problems.push(Problem::warning(
             "record",
-            format!("could not read every file RECORD lists to hash it: {error}"),
+            format!(
+                "could not read every file RECORD lists to hash it: {}",
+                with_causes(error.as_ref())
+            ),
             fix,
         ));
     }

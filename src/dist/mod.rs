@@ -7,6 +7,7 @@ pub mod collect;
 pub mod digest;
 pub mod filename;
 pub mod metadata;
+pub mod size;
 
 use std::path::PathBuf;
 

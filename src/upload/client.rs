@@ -11,8 +11,8 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use reqwest::multipart::{Form, Part};
 use url::Url;
 
+use super::Reporter;
 use crate::auth::Credentials;
-use crate::report::Reporter;
 use crate::untrusted;
 
 use super::stall::{self, Progress};
@@ -296,7 +296,7 @@ mod tests {
             .build()
             .unwrap();
         let client = crate::http::build_client(None, None).unwrap();
-        let reporter: Arc<dyn Reporter> = Arc::new(crate::report::Quiet);
+        let reporter: Arc<dyn Reporter> = Arc::new(crate::upload::report::Silent);
         let err = runtime
             .block_on(send_file(&client, request, reporter))
             .unwrap_err();
@@ -359,7 +359,7 @@ mod tests {
                 verbose: false,
             };
             let client = crate::http::build_client(None, None).unwrap();
-            let reporter: Arc<dyn Reporter> = Arc::new(crate::report::Quiet);
+            let reporter: Arc<dyn Reporter> = Arc::new(crate::upload::report::Silent);
             let err = send_file(&client, request, reporter).await.unwrap_err();
             (err, server.await.unwrap())
         });

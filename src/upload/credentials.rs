@@ -5,9 +5,9 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Mutex;
 
+use super::Reporter;
 use crate::auth::{Credentials, TOKEN_USERNAME};
 use crate::mint::{MintError, Minted, Minter};
-use crate::report::Reporter;
 
 /// How long a token must still be valid for an attempt to use it: long
 /// enough for a large file to finish, since the index checks the token

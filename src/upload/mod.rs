@@ -8,6 +8,7 @@ pub mod dry_run;
 pub mod existing;
 pub mod form;
 pub mod outcome;
+pub mod report;
 pub mod response;
 pub mod retry;
 pub mod stall;
@@ -20,8 +21,8 @@ use crate::auth::Credentials;
 use crate::check;
 use crate::dist::collect::{CollectError, DistFile};
 use crate::dist::{Digests, Hashed, InspectError, Metadata, digest};
-use crate::report::Reporter;
-use crate::settings::Target;
+use crate::index::Target;
+pub use report::Reporter;
 
 pub use credentials::UploadAuth;
 pub use outcome::{ExistingContent, FileError, FileReport, FileResult, NotSent};
@@ -354,10 +355,7 @@ async fn upload_one(
                     existing::Presence::Absent | existing::Presence::NoDigest => {}
                 }
             }
-            Err(e) => reporter.note(&format!(
-                "note: {file}: could not ask the index whether it already has it ({}); sending it",
-                crate::error::render(&e, None).trim()
-            )),
+            Err(e) => reporter.lookup_failed(&file, &e),
         }
     }
     let attempts = job.retries + 1;

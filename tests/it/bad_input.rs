@@ -159,7 +159,12 @@ fn a_plain_http_check_url_elsewhere_is_refused() {
     let index = FakeIndex::accepting();
     let wheel = good("mintup_hatch_demo-0.4.2-py3-none-any.whl");
     let far = "http://mirror.example.invalid/simple/";
-    let out = upload(&index.url, "u", &["--check-url", far], &[wheel.clone()]);
+    let out = upload(
+        &index.url,
+        "u",
+        &["--check-url", far],
+        std::slice::from_ref(&wheel),
+    );
     assert_eq!(out.code, 2, "{}", out.stderr);
     out.stderr_has(&format!(
         "error: refusing to trust a plain-http --check-url on another host: {far}"

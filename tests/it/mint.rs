@@ -196,7 +196,9 @@ fn missing_provider_setup_is_named_before_any_request() {
             )
             .collect()
     };
-    let cases: [(&[(&str, &str)], &[&str], &str); 5] = [
+    // The job's variables, mint's extra arguments, and what it must say.
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str], &'a str);
+    let cases: [Case; 5] = [
         (
             &[("GITHUB_ACTIONS", "true")],
             &["--repository-url", &unreachable],
@@ -733,7 +735,7 @@ struct Recorder {
     secrets: std::sync::Mutex<usize>,
 }
 
-impl mintup::report::Reporter for Recorder {
+impl mintup::upload::Reporter for Recorder {
     fn start_file(&self, _: &str, _: u64) {}
     fn advance(&self, _: u64) {}
     fn finish_file(&self) {}
@@ -757,7 +759,7 @@ fn upload_minted(
     let url = url::Url::parse(&index.url).unwrap();
     let minter = mintup::mint::Minter {
         upload_url: url.clone(),
-        kind: mintup::settings::IndexKind::Other,
+        kind: mintup::index::IndexKind::Other,
         audience: None,
         provider: None,
         env: mintup::config::env::EnvSnapshot::from_pairs(ci.env.clone()),
@@ -770,9 +772,9 @@ fn upload_minted(
             good("mintup_hatch_demo-0.4.2.tar.gz"),
         ])
         .unwrap(),
-        target: mintup::settings::Target {
+        target: mintup::index::Target {
             url,
-            kind: mintup::settings::IndexKind::Other,
+            kind: mintup::index::IndexKind::Other,
         },
         auth: UploadAuth::minted(minter, minted),
         client: mintup::http::build_client(None, None).unwrap(),

@@ -3,11 +3,16 @@
 //! files GitHub names is the only I/O.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::auth::Secret;
-use crate::untrusted;
+use crate::config::env::EnvSnapshot;
+use crate::dist::collect::DistFile;
+use crate::index::Target;
+use crate::untrusted::{self, defuse_commands};
 use crate::upload::{FileReport, FileResult};
+
+use super::text::render;
 
 /// `::add-mask::` for a secret: GitHub then replaces it with `***` in logs.
 /// Written before any output that could carry the value.
@@ -69,7 +74,7 @@ pub fn summary_block(title: &str, body: &str) -> String {
 pub fn upload_table(
     reports: &[FileReport],
     dry_run: bool,
-    attested: crate::json_report::Attested<'_>,
+    attested: crate::output::json::Attested<'_>,
 ) -> String {
     let mut out = String::from(if dry_run {
         "### mintup upload (dry run)\n\n"
@@ -91,7 +96,7 @@ pub fn upload_table(
             FileResult::Interrupted => "**interrupted** while sending".to_owned(),
             FileResult::NotAttempted(_) => "not sent".to_owned(),
         };
-        let attestation = crate::json_report::attestation(report, attested);
+        let attestation = crate::output::json::attestation(report, attested);
         let result = match (
             attestation["status"].as_str(),
             attestation["sent"].as_bool(),
@@ -107,7 +112,7 @@ pub fn upload_table(
         out.push_str(&format!(
             "| `{}` | {} | {sha256} | {result} |\n",
             report.filename,
-            crate::report::human_size(report.size)
+            crate::dist::size::human_size(report.size)
         ));
     }
     out.push('\n');
@@ -128,12 +133,116 @@ pub fn append(path: &Path, text: &str) -> std::io::Result<()> {
         .write_all(text.as_bytes())
 }
 
+/// GitHub Actions' side channels, when mintup runs there: masks,
+/// annotations and the step summary.
+#[derive(Clone)]
+pub struct CiOutput {
+    github: bool,
+    summary: Option<PathBuf>,
+    output: Option<PathBuf>,
+}
+
+impl CiOutput {
+    pub fn new(env: &EnvSnapshot) -> Self {
+        CiOutput {
+            github: env.get("GITHUB_ACTIONS") == Some("true"),
+            summary: env.get("GITHUB_STEP_SUMMARY").map(PathBuf::from),
+            output: env.get("GITHUB_OUTPUT").map(PathBuf::from),
+        }
+    }
+
+    /// Mask a secret before anything else can print it. stderr, so that a
+    /// captured stdout holds the token alone; the runner reads both.
+    pub fn mask(&self, secret: &Secret) {
+        if self.github {
+            eprintln!("{}", mask_command(secret));
+        }
+    }
+
+    pub fn warn(&self, message: &str) {
+        eprintln!("warning: {}", defuse_commands(message));
+        if self.github {
+            eprintln!("{}", warning_command(message));
+        }
+    }
+
+    /// A token upload to PyPI from GitHub Actions: point at trusted
+    /// publishing, which needs no stored secret.
+    pub fn suggest_trusted_publishing(&self, target: &Target, dists: &[DistFile], dry_run: bool) {
+        let host = match target.kind {
+            crate::index::IndexKind::Pypi => "pypi.org",
+            crate::index::IndexKind::TestPypi => "test.pypi.org",
+            crate::index::IndexKind::Other => return,
+        };
+        if !self.github || dry_run {
+            return;
+        }
+        let page = dists.first().map(|d| d.filename.name.clone()).map_or_else(
+            || "https://docs.pypi.org/trusted-publishers/".to_owned(),
+            |project| publishing_settings(host, &crate::dist::filename::normalize_name(&project)),
+        );
+        eprintln!(
+            "{}",
+            notice_command(
+                "Consider trusted publishing",
+                &format!(
+                    "this upload used a stored token; trusted publishing needs none: add this workflow as a publisher at {page} and drop the password"
+                )
+            )
+        );
+    }
+
+    /// In GitHub Actions: the step summary's table of files, and the step
+    /// output `files` (the JSON report's files) for later steps.
+    pub fn upload_summary(
+        &self,
+        reports: &[FileReport],
+        report: &serde_json::Value,
+        dry_run: bool,
+        attested: super::json::Attested<'_>,
+    ) {
+        if !self.github {
+            return;
+        }
+        let files = &report["files"];
+        let writes = [
+            (&self.summary, upload_table(reports, dry_run, attested)),
+            (&self.output, format!("files={files}\n")),
+        ];
+        for (path, text) in writes {
+            if let Some(path) = path
+                && let Err(e) = append(path, &text)
+            {
+                eprintln!("warning: cannot write {}: {e}", path.display());
+            }
+        }
+    }
+
+    /// An `::error::` annotation and a step-summary block for a failure.
+    /// Error texts carry claims and URLs, never tokens.
+    pub fn report_failure(&self, title: &str, error: &dyn std::error::Error, hint: Option<&str>) {
+        if !self.github {
+            return;
+        }
+        let text = render(error, hint);
+        eprintln!("{}", error_command(title, &text));
+        if let Some(path) = &self.summary
+            && let Err(e) = append(path, &summary_block(title, &text))
+        {
+            eprintln!(
+                "warning: cannot write the step summary {}: {e}",
+                path.display()
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn commands_are_escaped() {
+    pub fn commands_are_escaped() {
         assert_eq!(
             error_command("mintup: mint", "line 1\nline 2 100%"),
             "::error title=mintup%3A mint::line 1%0Aline 2 100%25"
@@ -145,7 +254,7 @@ mod tests {
     }
 
     #[test]
-    fn summary_blocks_hold_any_text() {
+    pub fn summary_blocks_hold_any_text() {
         assert_eq!(
             summary_block("T", "a\n````\n::add-mask::x\n"),
             "### T\n\n`````\na\n````\n: :add-mask::x\n`````\n\n"

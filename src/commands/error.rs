@@ -1,8 +1,4 @@
-//! The top-level error, its exit code, and the one renderer that prints any
-//! error as `error:` / `caused by:` / `hint:` lines.
-
-use std::error::Error as StdError;
-use std::fmt::Write;
+//! The top-level error of a command, its exit code and its hint.
 
 use crate::mint::MintError;
 use crate::settings::SettingsError;
@@ -76,45 +72,5 @@ impl Error {
             ),
             Error::Runtime(_) | Error::GithubOutput(..) => None,
         }
-    }
-}
-
-/// Render an error with its whole cause chain and an optional hint. A
-/// `transparent` layer shares its source's message, so repeated lines are
-/// dropped.
-pub fn render(error: &dyn StdError, hint: Option<&str>) -> String {
-    let mut out = format!("error: {error}\n");
-    let mut last = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if text != last && !last.ends_with(&text) {
-            let _ = writeln!(out, "  caused by: {text}");
-        }
-        last = text;
-        source = cause.source();
-    }
-    if let Some(hint) = hint {
-        let _ = writeln!(out, "hint: {hint}");
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[derive(Debug, thiserror::Error)]
-    #[error("outer")]
-    struct Outer(#[source] std::io::Error);
-
-    #[test]
-    fn renders_chain_and_hint() {
-        let e = Outer(std::io::Error::other("inner"));
-        assert_eq!(
-            render(&e, Some("do this")),
-            "error: outer\n  caused by: inner\nhint: do this\n"
-        );
-        assert_eq!(render(&e, None), "error: outer\n  caused by: inner\n");
     }
 }

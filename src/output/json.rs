@@ -133,7 +133,7 @@ pub fn check(verdicts: &[FileVerdict], unreadable: &[Unreadable<'_>], strict: bo
                 "problems": [{
                     "severity": "error",
                     "rule": "read",
-                    "message": crate::error::render(u.error, None).trim(),
+                    "message": super::text::render(u.error, None).trim(),
                     "fix": u.hint,
                 }],
             })

@@ -1,0 +1,243 @@
+//! `mintup upload`: files, settings, credentials (minted or given), the
+//! optional attestations, the run, and its report.
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI32, Ordering};
+
+use crate::attest::run::{AttestJob, Attested, run as run_attest};
+use crate::cli::{ReportFormat, UploadArgs};
+use crate::config::env::EnvSnapshot;
+use crate::dist::collect::{self, DistFile};
+use crate::index::Target;
+use crate::mint::{MachineFacts, Minter, provider};
+use crate::output::github::CiOutput;
+use crate::output::json;
+use crate::output::progress::{Bars, Quiet};
+use crate::output::prompt::prompt;
+use crate::output::reporter::CliReporter;
+use crate::output::text::{interrupted_summary, print_attested};
+use crate::settings::{self, CredentialPlan, Terminal};
+use crate::upload::dry_run::LoopbackIndex;
+use crate::upload::{self, Reporter, UploadAuth, UploadJob};
+
+use super::attest::sigstore_trust;
+use super::error::{EXIT_FAILED, EXIT_OK, Error};
+use super::runtime;
+
+pub fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i32, Error> {
+    let pypirc = settings::load_pypirc(args.repo.config_file.as_deref(), &env)?;
+    // The files before credentials: finding them is offline and free, and
+    // "no distributions" is the better first error than "no credentials".
+    let mut dists = collect::collect(&args.dists).map_err(|e| Error::Prepare(e.into()))?;
+    let machine = MachineFacts::read();
+    let terminal = Terminal {
+        interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
+        // The machine alone (a Google VM) is no CI: `auto` mints only where a
+        // CI system or an explicit service account says so.
+        ci_provider: provider::detect(&env, &MachineFacts::default()),
+    };
+    let plan = settings::resolve_upload(&args, &env, pypirc.as_ref(), terminal)?;
+    let show_bars = !args.disable_progress_bar && std::io::stderr().is_terminal();
+    let inner: Box<dyn Reporter> = if show_bars {
+        Box::new(Bars::new())
+    } else {
+        Box::new(Quiet)
+    };
+    for note in &plan.notes {
+        inner.note(&format!("note: {note}"));
+    }
+    let client = crate::http::build_client(plan.ca_cert.as_deref(), plan.client_cert.as_deref())
+        .map_err(|e| Error::Prepare(e.into()))?;
+    let runtime = runtime()?;
+    let dry_run = args.dry_run;
+    if args.attest && !matches!(plan.credentials, CredentialPlan::TrustedPublishing) && !dry_run {
+        return Err(Error::AttestWithoutTrustedPublishing);
+    }
+    if args.attest && dry_run {
+        inner.note("note: --dry-run signs nothing; --attest is left out");
+    }
+    let env_for_attest = env.clone();
+    let mut attested: Vec<(String, &'static str)> = Vec::new();
+    let auth = match plan.credentials {
+        CredentialPlan::Ready(c) => {
+            ci.suggest_trusted_publishing(&plan.target, &dists, dry_run);
+            UploadAuth::fixed(c)
+        }
+        CredentialPlan::Prompt { username, password } => {
+            UploadAuth::fixed(prompt(username, password, plan.target.url.as_str())?)
+        }
+        CredentialPlan::TrustedPublishing => {
+            let minter = Minter {
+                upload_url: plan.target.url.clone(),
+                kind: plan.target.kind,
+                audience: plan.audience.clone(),
+                provider: None,
+                env,
+                machine,
+                project: dists.first().map(|d| d.filename.name.clone()),
+            };
+            let minted = runtime.block_on(minter.mint(&client))?;
+            ci.mask(&minted.token);
+            for warning in &minted.warnings {
+                ci.warn(warning);
+            }
+            inner.note(&format!(
+                "note: using a token minted from this {} run (trusted publishing)",
+                minted.provider
+            ));
+            if args.attest && !dry_run {
+                attested = attest_before_upload(
+                    &args,
+                    &mut dists,
+                    &plan.target,
+                    &env_for_attest,
+                    &runtime,
+                )?;
+            }
+            UploadAuth::minted(minter, minted)
+        }
+    };
+    let reporter: Arc<dyn Reporter> = Arc::new(CliReporter {
+        inner,
+        ci: ci.clone(),
+        print_hash: plan.print_hash,
+        dry_run_target: dry_run.then(|| plan.target.url.to_string()),
+        json: args.format == ReportFormat::Json,
+    });
+    let repository = plan.target.url.to_string();
+    let job = UploadJob {
+        dists,
+        target: plan.target,
+        auth,
+        client,
+        skip_existing: plan.skip_existing,
+        comment: plan.comment,
+        // --attest wrote or checked every file's attestation: send them.
+        attestations: plan.attestations || (args.attest && !dry_run),
+        print_hash: plan.print_hash,
+        verbose: plan.verbose,
+        verify: plan.verify,
+        stall_timeout: plan.stall_timeout,
+        retries: plan.retries,
+        check_url: plan.check_url,
+    };
+    // Ctrl-C or SIGTERM ends the run cleanly: what was sent is reported,
+    // and the exit status is the shell's 128 + signal.
+    let signalled = Arc::new(AtomicI32::new(0));
+    let stop = {
+        let signalled = Arc::clone(&signalled);
+        async move { signalled.store(interruption().await, Ordering::SeqCst) }
+    };
+    let reports = runtime.block_on(async {
+        if !dry_run {
+            return upload::run(job, reporter, stop).await.map_err(Error::from);
+        }
+        // The same requests, to mintup's own verifying index on 127.0.0.1.
+        let loopback = LoopbackIndex::start().await.map_err(Error::Runtime)?;
+        let job = UploadJob {
+            target: Target {
+                url: loopback.url.clone(),
+                ..job.target
+            },
+            // Nothing leaves the machine in a dry run.
+            check_url: None,
+            ..job
+        };
+        upload::run(job, reporter, stop).await.map_err(Error::from)
+    })?;
+    // One document for stdout and for the step output.
+    let report = json::upload(&reports, &repository, dry_run, &attested);
+    if args.format == ReportFormat::Json {
+        println!("{report}");
+    }
+    ci.upload_summary(&reports, &report, dry_run, &attested);
+    match signalled.load(Ordering::SeqCst) {
+        0 if reports.iter().all(|r| r.result.is_ok()) => Ok(EXIT_OK),
+        0 => Ok(EXIT_FAILED),
+        code => {
+            eprint!("{}", interrupted_summary(&reports));
+            // The hashing thread of a file never started is not waited for.
+            runtime.shutdown_background();
+            Ok(code)
+        }
+    }
+}
+
+/// Wait for Ctrl-C (SIGINT) or SIGTERM; the exit status a shell reports
+/// for it.
+async fn interruption() -> i32 {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            (Ok(mut interrupt), Ok(mut terminate)) => tokio::select! {
+                _ = interrupt.recv() => 130,
+                _ = terminate.recv() => 143,
+            },
+            // Without handlers the signal's default action still ends us.
+            _ => std::future::pending().await,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        match tokio::signal::ctrl_c().await {
+            Ok(()) => 130,
+            Err(_) => std::future::pending().await,
+        }
+    }
+}
+
+/// `upload --attest`: write or reuse every file's attestation, and attach
+/// it to its file in memory, so the upload sends exactly these (the files
+/// were collected before the attestations existed). Any index but PyPI and
+/// TestPyPI gets a note.
+fn attest_before_upload(
+    args: &UploadArgs,
+    dists: &mut [DistFile],
+    target: &Target,
+    env: &EnvSnapshot,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<Vec<(String, &'static str)>, Error> {
+    if !target.kind.is_pypi_like() {
+        eprintln!(
+            "note: {} may not accept PEP 740 attestations; sending them anyway",
+            target.url
+        );
+    }
+    let trust = sigstore_trust(args.sigstore_config.as_ref(), env)?;
+    let client = crate::http::build_client(None, None).map_err(|e| Error::Prepare(e.into()))?;
+    let mut notes = Vec::new();
+    let job = AttestJob {
+        dists,
+        trust: &trust,
+        provider: None,
+        env,
+        client: &client,
+    };
+    let results = runtime.block_on(run_attest(job, &mut notes))?;
+    for note in notes {
+        eprintln!("note: {note}");
+    }
+    for (filename, attested) in &results {
+        let (Attested::Generated(path) | Attested::Reused(path)) = attested;
+        if let Some(dist) = dists.iter_mut().find(|d| &d.filename.filename == filename) {
+            dist.attestations = vec![path.clone()];
+        }
+    }
+    let statuses = results
+        .iter()
+        .map(|(name, attested)| {
+            let status = match attested {
+                Attested::Generated(_) => "generated",
+                Attested::Reused(_) => "reused",
+            };
+            (name.clone(), status)
+        })
+        .collect();
+    print_attested(results, &mut std::io::stderr().lock());
+    Ok(statuses)
+}

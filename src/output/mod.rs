@@ -1,0 +1,9 @@
+//! Every byte for a person or a CI runner, rendered from typed results:
+//! text lines, the JSON report, GitHub's commands and files, progress.
+
+pub mod github;
+pub mod json;
+pub mod progress;
+pub mod prompt;
+pub mod reporter;
+pub mod text;

@@ -1,0 +1,68 @@
+//! The command line's [`Reporter`]: progress bars or quiet notes, each
+//! file's result line as soon as it is known, and fresh secrets masked.
+
+use std::io::Write;
+
+use crate::auth::Secret;
+use crate::upload::existing::LookupError;
+use crate::upload::{FileReport, FileResult, Reporter};
+
+use super::github::CiOutput;
+use super::text::{print_details, render, result_lines};
+
+/// The command line's reporter: progress through `inner`, each file's result
+/// line as soon as it is known, and re-minted tokens masked before anything
+/// else is printed.
+pub struct CliReporter {
+    pub inner: Box<dyn Reporter>,
+    pub ci: CiOutput,
+    pub print_hash: bool,
+    /// `--dry-run`: where the files would have gone.
+    pub dry_run_target: Option<String>,
+    /// `--format json`: stdout holds the JSON document alone.
+    pub json: bool,
+}
+
+impl Reporter for CliReporter {
+    fn file_done(&self, report: &FileReport) {
+        // With --format json, stdout holds the document alone and the
+        // result lines go to stderr, for the log.
+        let line = result_lines(report, self.print_hash, self.dry_run_target.as_deref());
+        if self.json {
+            eprint!("{line}");
+        } else {
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(line.as_bytes());
+            let _ = stdout.flush();
+        }
+        print_details(report);
+        if let FileResult::Failed(e) = &report.result {
+            let title = format!("mintup could not upload {}", report.filename);
+            self.ci.report_failure(&title, e, e.hint().as_deref());
+        }
+    }
+    fn start_file(&self, filename: &str, size: u64) {
+        self.inner.start_file(filename, size);
+    }
+    fn advance(&self, bytes: u64) {
+        self.inner.advance(bytes);
+    }
+    fn finish_file(&self) {
+        self.inner.finish_file();
+    }
+    fn note(&self, message: &str) {
+        self.inner.note(message);
+    }
+    fn lookup_failed(&self, file: &str, error: &LookupError) {
+        self.inner.note(&format!(
+            "note: {file}: could not ask the index whether it already has it ({}); sending it",
+            render(error, None)
+                .trim()
+                .trim_start_matches("error: ")
+                .replace("\n  caused by: ", ": ")
+        ));
+    }
+    fn new_secret(&self, secret: &Secret) {
+        self.ci.mask(secret);
+    }
+}

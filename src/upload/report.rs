@@ -1,0 +1,45 @@
+//! How progress leaves the upload: a small [`Reporter`] trait, drawn as bars
+//! or plain notes by the command line, recorded by tests. Results are not
+//! reported here alone: the run also returns them.
+
+use crate::auth::Secret;
+
+use super::FileReport;
+
+pub trait Reporter: Send + Sync {
+    /// A file's bytes start going out.
+    fn start_file(&self, filename: &str, size: u64);
+    /// `bytes` more of the current file were handed to the connection.
+    fn advance(&self, bytes: u64);
+    /// The current file's request is done, whatever its result.
+    fn finish_file(&self);
+    /// A line for the user's eyes on stderr: a note, a warning, verbose
+    /// detail. Implementations print no line that reads as a workflow
+    /// command ([`crate::untrusted::defuse_commands`]): notes carry the
+    /// index's answers.
+    fn note(&self, message: &str);
+    /// The check URL could not say whether the index has `file`; it is sent
+    /// anyway.
+    fn lookup_failed(&self, file: &str, error: &super::existing::LookupError) {
+        self.note(&format!(
+            "note: {file}: could not ask the index whether it already has it ({error}); sending it"
+        ));
+    }
+    /// A file's result is known (uploaded, skipped, failed or not sent).
+    fn file_done(&self, _report: &FileReport) {}
+    /// A secret was just made (a re-minted token): where logs are public, the
+    /// binary masks it before anything else is printed.
+    fn new_secret(&self, _secret: &Secret) {}
+}
+
+/// Reports nothing, for the library's own tests.
+#[cfg(test)]
+pub(crate) struct Silent;
+
+#[cfg(test)]
+impl Reporter for Silent {
+    fn start_file(&self, _: &str, _: u64) {}
+    fn advance(&self, _: u64) {}
+    fn finish_file(&self) {}
+    fn note(&self, _: &str) {}
+}
