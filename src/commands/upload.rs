@@ -11,6 +11,7 @@ use crate::config::env::EnvSnapshot;
 use crate::dist::collect::{self, DistFile};
 use crate::index::Target;
 use crate::mint::{MachineFacts, Minter, provider};
+use crate::output::fate::AttestationSource;
 use crate::output::github::CiOutput;
 use crate::output::json;
 use crate::output::progress::{Bars, Quiet};
@@ -58,7 +59,7 @@ pub fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Resu
         inner.note("note: --dry-run signs nothing; --attest is left out");
     }
     let env_for_attest = env.clone();
-    let mut attested: Vec<(String, &'static str)> = Vec::new();
+    let mut attested: Vec<(String, AttestationSource)> = Vec::new();
     let auth = match plan.credentials {
         CredentialPlan::Ready(c) => {
             ci.suggest_trusted_publishing(&plan.target, &dists, dry_run);
@@ -201,7 +202,7 @@ fn attest_before_upload(
     target: &Target,
     env: &EnvSnapshot,
     runtime: &tokio::runtime::Runtime,
-) -> Result<Vec<(String, &'static str)>, Error> {
+) -> Result<Vec<(String, AttestationSource)>, Error> {
     if !target.kind.is_pypi_like() {
         eprintln!(
             "note: {} may not accept PEP 740 attestations; sending them anyway",
@@ -231,11 +232,11 @@ fn attest_before_upload(
     let statuses = results
         .iter()
         .map(|(name, attested)| {
-            let status = match attested {
-                Attested::Generated(_) => "generated",
-                Attested::Reused(_) => "reused",
+            let source = match attested {
+                Attested::Generated(_) => AttestationSource::Generated,
+                Attested::Reused(_) => AttestationSource::Reused,
             };
-            (name.clone(), status)
+            (name.clone(), source)
         })
         .collect();
     print_attested(results, &mut std::io::stderr().lock());

@@ -12,6 +12,7 @@ use crate::index::Target;
 use crate::untrusted::{self, defuse_commands};
 use crate::upload::{FileReport, FileResult};
 
+use super::fate::{AttestationFate, Attested, Fate};
 use super::text::render;
 
 /// `::add-mask::` for a secret: GitHub then replaces it with `***` in logs.
@@ -71,11 +72,7 @@ pub fn summary_block(title: &str, body: &str) -> String {
 
 /// The step summary's table for an upload: each file with its size,
 /// sha256, result and page.
-pub fn upload_table(
-    reports: &[FileReport],
-    dry_run: bool,
-    attested: crate::output::json::Attested<'_>,
-) -> String {
+pub fn upload_table(reports: &[FileReport], dry_run: bool, attested: Attested<'_>) -> String {
     let mut out = String::from(if dry_run {
         "### mintup upload (dry run)\n\n"
     } else {
@@ -83,27 +80,20 @@ pub fn upload_table(
     });
     out.push_str("| file | size | sha256 | result |\n|---|---:|---|---|\n");
     for report in reports {
-        let result = match &report.result {
-            FileResult::Uploaded { .. } if dry_run => "ready".to_owned(),
-            FileResult::Uploaded { .. } => match &report.page {
-                Some(page) => format!("uploaded ([page]({page}))"),
-                None => "uploaded".to_owned(),
-            },
-            FileResult::Skipped { .. } => "skipped (already there)".to_owned(),
-            FileResult::Failed(e) => {
+        let fate = Fate::of(report, dry_run);
+        let result = match (fate, &report.result, &report.page) {
+            (Fate::Uploaded, _, Some(page)) => format!("uploaded ([page]({page}))"),
+            (Fate::Skipped, ..) => "skipped (already there)".to_owned(),
+            (Fate::Failed, FileResult::Failed(e), _) => {
                 format!("**failed**: {}", untrusted::for_cell(&e.to_string(), &[]))
             }
-            FileResult::Interrupted => "**interrupted** while sending".to_owned(),
-            FileResult::NotAttempted(_) => "not sent".to_owned(),
+            (Fate::Interrupted, ..) => "**interrupted** while sending".to_owned(),
+            (fate, ..) => fate.text_word().to_owned(),
         };
-        let attestation = crate::output::json::attestation(report, attested);
-        let result = match (
-            attestation["status"].as_str(),
-            attestation["sent"].as_bool(),
-        ) {
-            (Some(status), Some(true)) => format!("{result}; attestation {status} and sent"),
-            (Some(status), _) => format!("{result}; attestation {status}, not sent"),
-            _ => result,
+        let result = match AttestationFate::of(report, attested) {
+            Some(a) if a.sent => format!("{result}; attestation {} and sent", a.source.word()),
+            Some(a) => format!("{result}; attestation {}, not sent", a.source.word()),
+            None => result,
         };
         let sha256 = report
             .digests
@@ -199,7 +189,7 @@ impl CiOutput {
         reports: &[FileReport],
         report: &serde_json::Value,
         dry_run: bool,
-        attested: super::json::Attested<'_>,
+        attested: Attested<'_>,
     ) {
         if !self.github {
             return;

@@ -8,12 +8,10 @@ use serde_json::{Value, json};
 use crate::check::{FileVerdict, Severity};
 use crate::upload::{FileError, FileReport, FileResult};
 
+use super::fate::{AttestationFate, Attested, Fate};
+
 /// The shape's version; bumped only if a field changes meaning.
 pub const VERSION: u32 = 1;
-
-/// What `upload --attest` did for each file, by file name: `generated` or
-/// `reused`.
-pub type Attested<'a> = &'a [(String, &'static str)];
 
 /// `upload`: the repository and every file's result.
 pub fn upload(
@@ -41,14 +39,13 @@ pub fn upload(
 }
 
 fn upload_file(report: &FileReport, dry_run: bool) -> Value {
-    let (result, warnings, error) = match &report.result {
-        FileResult::Uploaded { .. } if dry_run => ("ready", None, None),
-        FileResult::Uploaded { warnings } => ("uploaded", warnings.clone(), None),
-        FileResult::Skipped { message, .. } => ("skipped", Some(message.clone()), None),
-        FileResult::Failed(e) => ("failed", None, Some(error(e))),
-        FileResult::Interrupted => ("interrupted", None, None),
-        FileResult::NotAttempted(_) => ("not-sent", None, None),
+    let (warnings, error) = match &report.result {
+        FileResult::Uploaded { warnings } if !dry_run => (warnings.clone(), None),
+        FileResult::Skipped { message, .. } => (Some(message.clone()), None),
+        FileResult::Failed(e) => (None, Some(error(e))),
+        _ => (None, None),
     };
+    let result = Fate::of(report, dry_run).json_word();
     let digests = report.digests.as_ref();
     json!({
         "filename": report.filename,
@@ -63,21 +60,16 @@ fn upload_file(report: &FileReport, dry_run: bool) -> Value {
     })
 }
 
-/// Whether the file's attestation went with it, and why not: PyPI ignores
-/// attestations on an identical re-upload, so a skipped file's is not sent.
-pub fn attestation(report: &FileReport, attested: Attested<'_>) -> Value {
-    let Some((_, status)) = attested.iter().find(|(name, _)| *name == report.filename) else {
-        return Value::Null;
-    };
-    match &report.result {
-        FileResult::Uploaded { .. } => json!({"status": status, "sent": true}),
-        FileResult::Skipped { .. } => json!({
-            "status": status,
-            "sent": false,
-            "why": "the index already has this file, and PyPI ignores attestations on an identical re-upload",
-        }),
-        FileResult::Failed(_) | FileResult::Interrupted | FileResult::NotAttempted(_) => {
-            json!({"status": status, "sent": false, "why": "the file was not uploaded"})
+/// Whether the file's attestation went with it, and why not.
+fn attestation(report: &FileReport, attested: Attested<'_>) -> Value {
+    match AttestationFate::of(report, attested) {
+        None => Value::Null,
+        Some(fate) => {
+            let mut value = json!({"status": fate.source.word(), "sent": fate.sent});
+            if let Some(why) = fate.why_not {
+                value["why"] = json!(why);
+            }
+            value
         }
     }
 }
@@ -177,6 +169,7 @@ pub fn check(verdicts: &[FileVerdict], unreadable: &[Unreadable<'_>], strict: bo
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::fate::AttestationSource;
     use crate::upload::ExistingContent;
 
     fn report(result: FileResult) -> FileReport {
@@ -191,7 +184,7 @@ mod tests {
 
     #[test]
     fn attestations_say_whether_they_went_with_the_file() {
-        let attested = [("x-1.0.tar.gz".to_owned(), "reused")];
+        let attested = [("x-1.0.tar.gz".to_owned(), AttestationSource::Reused)];
         let uploaded = report(FileResult::Uploaded { warnings: None });
         assert_eq!(
             attestation(&uploaded, &attested),

@@ -1,6 +1,7 @@
 //! Every byte for a person or a CI runner, rendered from typed results:
 //! text lines, the JSON report, GitHub's commands and files, progress.
 
+pub mod fate;
 pub mod github;
 pub mod json;
 pub mod progress;

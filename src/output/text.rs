@@ -14,34 +14,26 @@ use crate::mint::Minted;
 use crate::untrusted::defuse_commands;
 use crate::upload::{ExistingContent, FileReport, FileResult, NotSent};
 
+use super::fate::Fate;
+
 /// A file's result line, and its digests with `--print-hash`.
 pub fn result_lines(report: &FileReport, print_hash: bool, dry_run_target: Option<&str>) -> String {
-    let (word, detail) = match &report.result {
-        FileResult::Uploaded { .. } if dry_run_target.is_some() => (
-            "ready",
-            dry_run_target.map(|url| {
-                let sha256 = report.digests.as_ref().map_or("", |d| d.sha256.as_str());
-                format!("sha256 {sha256}; verified, would go to {url}")
-            }),
-        ),
-        FileResult::Uploaded { .. } => ("uploaded", report.page.clone()),
-        FileResult::Skipped { .. } => ("skipped", Some("already on the index".to_owned())),
-        FileResult::Failed(_) => ("failed", None),
-        FileResult::Interrupted => (
-            "stopped",
-            Some("in flight when interrupted; the index may or may not have it".to_owned()),
-        ),
-        FileResult::NotAttempted(why) => (
-            "not sent",
-            Some(
-                match why {
-                    NotSent::EarlierFailure => "an earlier file failed",
-                    NotSent::Interrupted => "interrupted",
-                }
-                .to_owned(),
-            ),
-        ),
+    let fate = Fate::of(report, dry_run_target.is_some());
+    let detail = match fate {
+        Fate::Ready => dry_run_target.map(|url| {
+            let sha256 = report.digests.as_ref().map_or("", |d| d.sha256.as_str());
+            format!("sha256 {sha256}; verified, would go to {url}")
+        }),
+        Fate::Uploaded => report.page.clone(),
+        Fate::Skipped => Some("already on the index".to_owned()),
+        Fate::Failed => None,
+        Fate::Interrupted => {
+            Some("in flight when interrupted; the index may or may not have it".to_owned())
+        }
+        Fate::NotSent(NotSent::EarlierFailure) => Some("an earlier file failed".to_owned()),
+        Fate::NotSent(NotSent::Interrupted) => Some("interrupted".to_owned()),
     };
+    let word = fate.text_word();
     let mut out = format!("{word:<9} {}  {}", report.filename, human_size(report.size));
     if let Some(detail) = detail {
         out.push_str("  ");
