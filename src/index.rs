@@ -27,24 +27,34 @@ impl IndexKind {
         }
     }
 
+    /// The index's web site, where it is one we know.
+    pub fn web_host(self) -> Option<&'static str> {
+        match self {
+            IndexKind::Pypi => Some("pypi.org"),
+            IndexKind::TestPypi => Some("test.pypi.org"),
+            IndexKind::Other => None,
+        }
+    }
+
     /// The web page of a release, where the index has one we know.
     pub fn release_page(self, project: &str, version: &str) -> Option<String> {
-        let host = match self {
-            IndexKind::Pypi => "pypi.org",
-            IndexKind::TestPypi => "test.pypi.org",
-            IndexKind::Other => return None,
-        };
+        let host = self.web_host()?;
         Some(format!("https://{host}/project/{project}/{version}/"))
+    }
+
+    /// Where a project's trusted publishers are set up, where we know.
+    pub fn publishing_settings(self, project: &str) -> Option<String> {
+        let host = self.web_host()?;
+        Some(format!(
+            "https://{host}/manage/project/{}/settings/publishing/",
+            crate::dist::filename::normalize_name(project)
+        ))
     }
 
     /// The simple index that tells which files the index holds, where it is
     /// known without configuration.
-    pub fn simple_index(self) -> Option<&'static str> {
-        match self {
-            IndexKind::Pypi => Some("https://pypi.org/simple/"),
-            IndexKind::TestPypi => Some("https://test.pypi.org/simple/"),
-            IndexKind::Other => None,
-        }
+    pub fn simple_index(self) -> Option<String> {
+        Some(format!("https://{}/simple/", self.web_host()?))
     }
 
     /// The OIDC audience this index mints for, where known without asking.

@@ -357,7 +357,7 @@ pub fn resolve_upload(
         Some(text) => Some(parse_check_url(text)?),
         None => kind
             .simple_index()
-            .map(|known| Url::parse(known).expect("a valid built-in URL")),
+            .map(|known| Url::parse(&known).expect("a valid built-in URL")),
     };
     // What the check URL lists decides which files are skipped: a listing
     // anyone on the path could forge gets the credentials' https rule.

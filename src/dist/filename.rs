@@ -162,22 +162,12 @@ pub enum ErrorKind {
     Version(String, String),
 }
 
-/// PEP 503 normalization: lowercase, runs of `-`, `_` and `.` become `-`.
+/// PEP 503 normalization: lowercase, runs of `-`, `_` and `.` become `-`,
+/// as `pep508_rs` does it. A name that is not a valid project name at all
+/// (the checks say so) is only lowercased.
 pub fn normalize_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut in_separator_run = false;
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            if !in_separator_run {
-                out.push('-');
-            }
-            in_separator_run = true;
-        } else {
-            out.push(c.to_ascii_lowercase());
-            in_separator_run = false;
-        }
-    }
-    out
+    pep508_rs::PackageName::new(name.to_owned())
+        .map_or_else(|_| name.to_lowercase(), |n| n.to_string())
 }
 
 #[cfg(test)]
@@ -237,5 +227,7 @@ mod tests {
     fn pep503_normalization() {
         assert_eq!(normalize_name("Mint_Up.Demo"), "mint-up-demo");
         assert_eq!(normalize_name("a__-.b"), "a-b");
+        assert_eq!(normalize_name("a--b"), "a-b");
+        assert_eq!(normalize_name("not a name"), "not a name");
     }
 }

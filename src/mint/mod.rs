@@ -173,21 +173,18 @@ impl Minter {
 
     /// Where the index's trusted publishers are configured.
     pub fn settings_url(&self) -> String {
-        let host = match self.kind {
-            IndexKind::Pypi => "pypi.org".to_owned(),
-            IndexKind::TestPypi => "test.pypi.org".to_owned(),
-            IndexKind::Other => {
-                return format!(
-                    "the trusted-publisher settings of {}",
-                    self.upload_url.host_str().unwrap_or_default()
-                );
-            }
+        let Some(host) = self.kind.web_host() else {
+            return format!(
+                "the trusted-publisher settings of {}",
+                self.upload_url.host_str().unwrap_or_default()
+            );
         };
-        match &self.project {
-            Some(project) => format!(
-                "https://{host}/manage/project/{}/settings/publishing/",
-                crate::dist::filename::normalize_name(project)
-            ),
+        match self
+            .project
+            .as_deref()
+            .and_then(|project| self.kind.publishing_settings(project))
+        {
+            Some(page) => page,
             None => format!(
                 "https://{host}/manage/project/<project>/settings/publishing/ (for a new \
                  project, its pending publisher at https://{host}/manage/account/publishing/)"

@@ -40,11 +40,6 @@ pub fn notice_command(title: &str, message: &str) -> String {
     )
 }
 
-/// Where a project's trusted publishers are set up on PyPI or TestPyPI.
-pub fn publishing_settings(host: &str, project: &str) -> String {
-    format!("https://{host}/manage/project/{project}/settings/publishing/")
-}
-
 /// A `::warning::` annotation.
 pub fn warning_command(message: &str) -> String {
     format!("::warning::{}", escape_data(message))
@@ -159,18 +154,13 @@ impl CiOutput {
     /// A token upload to PyPI from GitHub Actions: point at trusted
     /// publishing, which needs no stored secret.
     pub fn suggest_trusted_publishing(&self, target: &Target, dists: &[DistFile], dry_run: bool) {
-        let host = match target.kind {
-            crate::index::IndexKind::Pypi => "pypi.org",
-            crate::index::IndexKind::TestPypi => "test.pypi.org",
-            crate::index::IndexKind::Other => return,
-        };
-        if !self.github || dry_run {
+        if !self.github || dry_run || !target.kind.is_pypi_like() {
             return;
         }
-        let page = dists.first().map(|d| d.filename.name.clone()).map_or_else(
-            || "https://docs.pypi.org/trusted-publishers/".to_owned(),
-            |project| publishing_settings(host, &crate::dist::filename::normalize_name(&project)),
-        );
+        let page = dists
+            .first()
+            .and_then(|d| target.kind.publishing_settings(&d.filename.name))
+            .unwrap_or_else(|| "https://docs.pypi.org/trusted-publishers/".to_owned());
         eprintln!(
             "{}",
             notice_command(

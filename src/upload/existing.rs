@@ -54,24 +54,6 @@ impl Listing {
     }
 }
 
-/// PEP 503 project name normalization, for the project's page URL.
-pub fn normalize_project(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut separator = false;
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            separator = true;
-        } else {
-            if separator && !out.is_empty() {
-                out.push('-');
-            }
-            separator = false;
-            out.extend(c.to_lowercase());
-        }
-    }
-    out
-}
-
 /// Read a project page: PEP 691 JSON when the content type says so,
 /// otherwise PEP 503 HTML.
 pub fn parse(content_type: Option<&str>, body: &str) -> Listing {
@@ -162,7 +144,10 @@ pub async fn fetch(
     credentials: Option<&Credentials>,
 ) -> Result<Listing, LookupError> {
     let url = check_url
-        .join(&format!("{}/", normalize_project(project)))
+        .join(&format!(
+            "{}/",
+            crate::dist::filename::normalize_name(project)
+        ))
         .map_err(|_| LookupError::Url(check_url.to_string()))?;
     let mut request = client.get(url.clone()).timeout(LOOKUP_TIMEOUT).header(
         ACCEPT,
@@ -249,12 +234,6 @@ mod tests {
             listing.presence("x+1-1.0-py3-none-any.whl", "cc33"),
             Presence::Same
         );
-    }
-
-    #[test]
-    fn project_names_normalize_as_pep_503_says() {
-        assert_eq!(normalize_project("Mint_Up.Demo"), "mint-up-demo");
-        assert_eq!(normalize_project("a--b"), "a-b");
     }
 
     #[test]
