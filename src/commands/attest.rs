@@ -1,7 +1,7 @@
 //! `mintup attest`: sign each file with the CI identity, or reuse its
 //! attestation when it still holds.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::attest::run::{AttestError, AttestJob, run as run_attest};
 use crate::attest::trust::TrustConfig;
@@ -14,7 +14,12 @@ use super::error::{EXIT_OK, Error};
 use super::runtime;
 
 pub fn attest_command(args: AttestArgs, env: EnvSnapshot) -> Result<i32, Error> {
-    let trust = sigstore_trust(args.sigstore_config.as_ref(), &env)?;
+    // `--sigstore-config`, then `MINTUP_SIGSTORE_CONFIG`.
+    let config = args
+        .sigstore_config
+        .clone()
+        .or_else(|| env.get("MINTUP_SIGSTORE_CONFIG").map(PathBuf::from));
+    let trust = load_trust(config.as_deref())?;
     let client = crate::http::build_client(None, None).map_err(|e| Error::Prepare(e.into()))?;
     let mut notes = Vec::new();
     let dists = collect::collect(&args.dists).map_err(AttestError::from)?;
@@ -33,19 +38,14 @@ pub fn attest_command(args: AttestArgs, env: EnvSnapshot) -> Result<i32, Error> 
     Ok(EXIT_OK)
 }
 
-/// Sigstore's services and keys: `--sigstore-config`, then
-/// `MINTUP_SIGSTORE_CONFIG`, then the public-good instance.
-pub fn sigstore_trust(flag: Option<&PathBuf>, env: &EnvSnapshot) -> Result<TrustConfig, Error> {
-    let config = flag
-        .cloned()
-        .or_else(|| env.get("MINTUP_SIGSTORE_CONFIG").map(PathBuf::from));
-    match &config {
-        None => Ok(TrustConfig::production()),
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|e| Error::SigstoreConfig(path.clone(), Box::new(e)))
-            .and_then(|text| {
-                TrustConfig::from_client_trust_config(&text)
-                    .map_err(|e| Error::SigstoreConfig(path.clone(), Box::new(e)))
-            }),
-    }
+/// Sigstore's services and keys from a `ClientTrustConfig` file, or the
+/// public-good instance.
+pub fn load_trust(config: Option<&Path>) -> Result<TrustConfig, Error> {
+    let Some(path) = config else {
+        return Ok(TrustConfig::production());
+    };
+    let unusable =
+        |e: Box<dyn std::error::Error + Send + Sync>| Error::SigstoreConfig(path.to_owned(), e);
+    let text = std::fs::read_to_string(path).map_err(|e| unusable(Box::new(e)))?;
+    TrustConfig::from_client_trust_config(&text).map_err(|e| unusable(Box::new(e)))
 }

@@ -29,8 +29,6 @@ pub enum Error {
     GithubOutput(std::path::PathBuf, #[source] std::io::Error),
     #[error(transparent)]
     Attest(#[from] crate::attest::run::AttestError),
-    #[error("upload --attest needs trusted publishing, but this upload uses stored credentials")]
-    AttestWithoutTrustedPublishing,
     #[error("the sigstore config {} is unusable", .0.display())]
     SigstoreConfig(
         std::path::PathBuf,
@@ -41,10 +39,7 @@ pub enum Error {
 impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Settings(_)
-            | Error::NoGithubOutput
-            | Error::SigstoreConfig(..)
-            | Error::AttestWithoutTrustedPublishing => EXIT_USAGE,
+            Error::Settings(_) | Error::NoGithubOutput | Error::SigstoreConfig(..) => EXIT_USAGE,
             _ => EXIT_FAILED,
         }
     }
@@ -56,12 +51,6 @@ impl Error {
             Error::Prompt(_) => Some("pass -t/--token or set MINTUP_TOKEN instead".into()),
             Error::Mint(e) => e.hint(),
             Error::Attest(e) => e.hint(),
-            Error::AttestWithoutTrustedPublishing => Some(
-                "PyPI accepts attestations only on uploads made with a token minted by trusted \
-                 publishing: drop the password or token (in CI mintup then mints one), or drop \
-                 --attest"
-                    .into(),
-            ),
             Error::NoGithubOutput => {
                 Some("--github-output only works inside a GitHub Actions step".into())
             }

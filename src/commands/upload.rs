@@ -22,7 +22,7 @@ use crate::settings::{self, CredentialPlan, Terminal};
 use crate::upload::dry_run::LoopbackIndex;
 use crate::upload::{self, Reporter, UploadAuth, UploadJob};
 
-use super::attest::sigstore_trust;
+use super::attest::load_trust;
 use super::error::{EXIT_FAILED, EXIT_OK, Error};
 use super::runtime;
 
@@ -31,7 +31,6 @@ pub fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Resu
     // The files before credentials: finding them is offline and free, and
     // "no distributions" is the better first error than "no credentials".
     let mut dists = collect::collect(&args.dists).map_err(|e| Error::Prepare(e.into()))?;
-    let machine = MachineFacts::read();
     let terminal = Terminal {
         interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
         // The machine alone (a Google VM) is no CI: `auto` mints only where a
@@ -39,8 +38,9 @@ pub fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Resu
         ci_provider: provider::detect(&env, &MachineFacts::default()),
     };
     let plan = settings::resolve_upload(&args, &env, pypirc.as_ref(), terminal)?;
-    let show_bars = !args.disable_progress_bar && std::io::stderr().is_terminal();
-    let inner: Box<dyn Reporter> = if show_bars {
+    // The plan is complete: no flag is read past this point.
+    drop(args);
+    let inner: Box<dyn Reporter> = if plan.progress_bars && std::io::stderr().is_terminal() {
         Box::new(Bars::new())
     } else {
         Box::new(Quiet)
@@ -51,31 +51,24 @@ pub fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Resu
     let client = crate::http::build_client(plan.ca_cert.as_deref(), plan.client_cert.as_deref())
         .map_err(|e| Error::Prepare(e.into()))?;
     let runtime = runtime()?;
-    let dry_run = args.dry_run;
-    if args.attest && !matches!(plan.credentials, CredentialPlan::TrustedPublishing) && !dry_run {
-        return Err(Error::AttestWithoutTrustedPublishing);
-    }
-    if args.attest && dry_run {
-        inner.note("note: --dry-run signs nothing; --attest is left out");
-    }
-    let env_for_attest = env.clone();
+    let mut options = plan.options;
     let mut attested: Vec<(String, AttestationSource)> = Vec::new();
     let auth = match plan.credentials {
         CredentialPlan::Ready(c) => {
-            ci.suggest_trusted_publishing(&plan.target, &dists, dry_run);
+            ci.suggest_trusted_publishing(&options.target, &dists, plan.dry_run);
             UploadAuth::fixed(c)
         }
         CredentialPlan::Prompt { username, password } => {
-            UploadAuth::fixed(prompt(username, password, plan.target.url.as_str())?)
+            UploadAuth::fixed(prompt(username, password, options.target.url.as_str())?)
         }
         CredentialPlan::TrustedPublishing => {
             let minter = Minter {
-                upload_url: plan.target.url.clone(),
-                kind: plan.target.kind,
-                audience: plan.audience.clone(),
+                upload_url: options.target.url.clone(),
+                kind: options.target.kind,
+                audience: plan.audience,
                 provider: None,
-                env,
-                machine,
+                env: env.clone(),
+                machine: MachineFacts::read(),
                 project: dists.first().map(|d| d.filename.name.clone()),
             };
             let minted = runtime.block_on(minter.mint(&client))?;
@@ -87,14 +80,14 @@ pub fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Resu
                 "note: using a token minted from this {} run (trusted publishing)",
                 minted.provider
             ));
-            if args.attest && !dry_run {
-                attested = attest_before_upload(
-                    &args,
-                    &mut dists,
-                    &plan.target,
-                    &env_for_attest,
-                    &runtime,
-                )?;
+            if let Some(sigstore_config) = &plan.attest {
+                let attesting = Attesting {
+                    target: &options.target,
+                    sigstore_config: sigstore_config.as_deref(),
+                    env: &env,
+                    runtime: &runtime,
+                };
+                attested = attest_before_upload(attesting, &mut dists)?;
             }
             UploadAuth::minted(minter, minted)
         }
@@ -102,27 +95,11 @@ pub fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Resu
     let reporter: Arc<dyn Reporter> = Arc::new(CliReporter {
         inner,
         ci: ci.clone(),
-        print_hash: plan.print_hash,
-        dry_run_target: dry_run.then(|| plan.target.url.to_string()),
-        json: args.format == ReportFormat::Json,
+        print_hash: options.print_hash,
+        dry_run_target: plan.dry_run.then(|| options.target.url.to_string()),
+        json: plan.format == ReportFormat::Json,
     });
-    let repository = plan.target.url.to_string();
-    let job = UploadJob {
-        dists,
-        target: plan.target,
-        auth,
-        client,
-        skip_existing: plan.skip_existing,
-        comment: plan.comment,
-        // --attest wrote or checked every file's attestation: send them.
-        attestations: plan.attestations || (args.attest && !dry_run),
-        print_hash: plan.print_hash,
-        verbose: plan.verbose,
-        verify: plan.verify,
-        stall_timeout: plan.stall_timeout,
-        retries: plan.retries,
-        check_url: plan.check_url,
-    };
+    let repository = options.target.url.to_string();
     // Ctrl-C or SIGTERM ends the run cleanly: what was sent is reported,
     // and the exit status is the shell's 128 + signal.
     let signalled = Arc::new(AtomicI32::new(0));
@@ -131,28 +108,30 @@ pub fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Resu
         async move { signalled.store(interruption().await, Ordering::SeqCst) }
     };
     let reports = runtime.block_on(async {
-        if !dry_run {
-            return upload::run(job, reporter, stop).await.map_err(Error::from);
+        // A dry run sends the same requests to mintup's own verifying index
+        // on 127.0.0.1, and asks no check URL: nothing leaves the machine.
+        let loopback = match plan.dry_run {
+            true => Some(LoopbackIndex::start().await.map_err(Error::Runtime)?),
+            false => None,
+        };
+        if let Some(loopback) = &loopback {
+            options.target.url = loopback.url.clone();
+            options.check_url = None;
         }
-        // The same requests, to mintup's own verifying index on 127.0.0.1.
-        let loopback = LoopbackIndex::start().await.map_err(Error::Runtime)?;
         let job = UploadJob {
-            target: Target {
-                url: loopback.url.clone(),
-                ..job.target
-            },
-            // Nothing leaves the machine in a dry run.
-            check_url: None,
-            ..job
+            dists,
+            auth,
+            client,
+            options,
         };
         upload::run(job, reporter, stop).await.map_err(Error::from)
     })?;
     // One document for stdout and for the step output.
-    let report = json::upload(&reports, &repository, dry_run, &attested);
-    if args.format == ReportFormat::Json {
+    let report = json::upload(&reports, &repository, plan.dry_run, &attested);
+    if plan.format == ReportFormat::Json {
         println!("{report}");
     }
-    ci.upload_summary(&reports, &report, dry_run, &attested);
+    ci.upload_summary(&reports, &report, plan.dry_run, &attested);
     match signalled.load(Ordering::SeqCst) {
         0 if reports.iter().all(|r| r.result.is_ok()) => Ok(EXIT_OK),
         0 => Ok(EXIT_FAILED),
@@ -192,24 +171,35 @@ async fn interruption() -> i32 {
     }
 }
 
+/// Where `upload --attest` signs, and with what.
+struct Attesting<'a> {
+    target: &'a Target,
+    sigstore_config: Option<&'a std::path::Path>,
+    env: &'a EnvSnapshot,
+    runtime: &'a tokio::runtime::Runtime,
+}
+
 /// `upload --attest`: write or reuse every file's attestation, and attach
 /// it to its file in memory, so the upload sends exactly these (the files
 /// were collected before the attestations existed). Any index but PyPI and
 /// TestPyPI gets a note.
 fn attest_before_upload(
-    args: &UploadArgs,
+    attesting: Attesting<'_>,
     dists: &mut [DistFile],
-    target: &Target,
-    env: &EnvSnapshot,
-    runtime: &tokio::runtime::Runtime,
 ) -> Result<Vec<(String, AttestationSource)>, Error> {
+    let Attesting {
+        target,
+        sigstore_config,
+        env,
+        runtime,
+    } = attesting;
     if !target.kind.is_pypi_like() {
         eprintln!(
             "note: {} may not accept PEP 740 attestations; sending them anyway",
             target.url
         );
     }
-    let trust = sigstore_trust(args.sigstore_config.as_ref(), env)?;
+    let trust = load_trust(sigstore_config)?;
     let client = crate::http::build_client(None, None).map_err(|e| Error::Prepare(e.into()))?;
     let mut notes = Vec::new();
     let job = AttestJob {

@@ -6,11 +6,14 @@ use std::path::{Path, PathBuf};
 use url::Url;
 
 use crate::auth::{Credentials, Secret, TOKEN_USERNAME};
-use crate::cli::{MintArgs, RepositoryArgs, TlsArgs, TokenFormat, TrustedPublishing, UploadArgs};
+use crate::cli::{
+    MintArgs, ReportFormat, RepositoryArgs, TlsArgs, TokenFormat, TrustedPublishing, UploadArgs,
+};
 use crate::config::env::EnvSnapshot;
 use crate::config::pypirc::{Pypirc, PypircError, PypircSection};
 use crate::index::{IndexKind, Target, is_loopback};
 use crate::mint::Provider;
+use crate::upload::UploadOptions;
 
 mod credentials;
 mod repository;
@@ -35,26 +38,27 @@ pub enum CredentialPlan {
     TrustedPublishing,
 }
 
-/// Everything `upload` needs, resolved.
+/// Everything `upload` needs, resolved: the command reads no flag after
+/// this.
 #[derive(Debug, Clone)]
 pub struct UploadPlan {
-    pub target: Target,
+    /// How the upload itself behaves.
+    pub options: UploadOptions,
     pub credentials: CredentialPlan,
     pub ca_cert: Option<PathBuf>,
     pub client_cert: Option<PathBuf>,
-    pub skip_existing: bool,
-    pub comment: Option<String>,
-    pub attestations: bool,
-    pub print_hash: bool,
-    pub verbose: bool,
-    pub verify: bool,
-    pub stall_timeout: std::time::Duration,
-    /// Retries of a transient failure, per file.
-    pub retries: u32,
-    /// The simple index consulted for the files the index already has.
-    pub check_url: Option<Url>,
     /// `--audience` for trusted publishing.
     pub audience: Option<String>,
+    /// Stream every request to mintup's own loopback index instead.
+    pub dry_run: bool,
+    /// `--attest`: sign (or reuse) each file's attestation before the
+    /// upload, with this sigstore configuration (the public-good instance
+    /// when `None`). Never in a dry run.
+    pub attest: Option<Option<PathBuf>>,
+    pub format: ReportFormat,
+    /// Progress bars, unless `--disable-progress-bar` (and only ever on a
+    /// terminal).
+    pub progress_bars: bool,
     /// Things the user should know about how the settings were read.
     pub notes: Vec<String>,
 }
@@ -96,6 +100,8 @@ pub enum SettingsError {
     InsecureHttp(String),
     #[error("refusing to trust a plain-http --check-url on another host: {0}")]
     InsecureCheckUrl(String),
+    #[error("upload --attest needs trusted publishing, but this upload uses stored credentials")]
+    AttestWithoutTrustedPublishing,
     #[error("'{url}' is not a usable --check-url")]
     BadCheckUrl {
         url: String,
@@ -123,6 +129,12 @@ impl SettingsError {
                 "anyone on the path can read them; use {}, or pass --allow-insecure-http if this network is trusted",
                 url.replacen("http://", "https://", 1)
             )),
+            SettingsError::AttestWithoutTrustedPublishing => Some(
+                "PyPI accepts attestations only on uploads made with a token minted by trusted \
+                 publishing: drop the password or token (in CI mintup then mints one), or drop \
+                 --attest"
+                    .into(),
+            ),
             SettingsError::InsecureCheckUrl(url) => Some(format!(
                 "anyone on the path could make mintup skip files the index lacks; use {}, or \
                  pass --allow-insecure-http if this network is trusted",
@@ -367,30 +379,48 @@ pub fn resolve_upload(
         return Err(SettingsError::InsecureCheckUrl(check.to_string()));
     }
 
+    if args.attest && args.dry_run {
+        notes.push("--dry-run signs nothing; --attest is left out".into());
+    }
+    let attest = (args.attest && !args.dry_run).then(|| {
+        args.sigstore_config
+            .clone()
+            .or_else(|| env.get("MINTUP_SIGSTORE_CONFIG").map(PathBuf::from))
+    });
+    if attest.is_some() && !matches!(credentials, CredentialPlan::TrustedPublishing) {
+        return Err(SettingsError::AttestWithoutTrustedPublishing);
+    }
     Ok(UploadPlan {
-        target,
+        options: UploadOptions {
+            target,
+            skip_existing: args.skip_existing,
+            comment: args.comment.clone(),
+            // --attest writes or checks every file's attestation: send them.
+            attestations: args.attestations || attest.is_some(),
+            print_hash: args.print_hash,
+            verbose: args.verbose,
+            verify: !args.no_verify,
+            stall_timeout: std::time::Duration::from_secs(args.timeout),
+            retries: match (args.retries, env.get("MINTUP_RETRIES")) {
+                (Some(n), _) => n,
+                (None, Some(text)) => text
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|n| *n <= MAX_RETRIES)
+                    .ok_or_else(|| SettingsError::RetriesValue(text.to_owned()))?,
+                (None, None) => DEFAULT_RETRIES,
+            },
+            check_url,
+        },
         credentials,
         ca_cert,
         client_cert,
-        skip_existing: args.skip_existing,
-        comment: args.comment.clone(),
-        attestations: args.attestations,
-        print_hash: args.print_hash,
-        verbose: args.verbose,
-        verify: !args.no_verify,
-        stall_timeout: std::time::Duration::from_secs(args.timeout),
-        retries: match (args.retries, env.get("MINTUP_RETRIES")) {
-            (Some(n), _) => n,
-            (None, Some(text)) => text
-                .trim()
-                .parse()
-                .ok()
-                .filter(|n| *n <= MAX_RETRIES)
-                .ok_or_else(|| SettingsError::RetriesValue(text.to_owned()))?,
-            (None, None) => DEFAULT_RETRIES,
-        },
-        check_url,
         audience: args.audience.clone(),
+        dry_run: args.dry_run,
+        attest,
+        format: args.format,
+        progress_bars: !args.disable_progress_bar,
         notes,
     })
 }

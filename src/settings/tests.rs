@@ -49,8 +49,8 @@ fn creds(plan: &UploadPlan) -> (String, String) {
 #[test]
 fn defaults_to_pypi_with_token_user() {
     let plan = resolve(&[], &[("TWINE_PASSWORD", "pypi-x")], None).unwrap();
-    assert_eq!(plan.target.url.as_str(), PYPI_UPLOAD_URL);
-    assert_eq!(plan.target.kind, IndexKind::Pypi);
+    assert_eq!(plan.options.target.url.as_str(), PYPI_UPLOAD_URL);
+    assert_eq!(plan.options.target.kind, IndexKind::Pypi);
     assert_eq!(creds(&plan), ("__token__".into(), "pypi-x".into()));
 }
 
@@ -58,9 +58,9 @@ fn defaults_to_pypi_with_token_user() {
 fn retries_and_check_url_come_from_flag_then_env_then_the_index() {
     let token = [("MINTUP_TOKEN", "pypi-x")];
     let plan = resolve(&[], &token, None).unwrap();
-    assert_eq!(plan.retries, DEFAULT_RETRIES);
+    assert_eq!(plan.options.retries, DEFAULT_RETRIES);
     assert_eq!(
-        plan.check_url.as_ref().map(Url::as_str),
+        plan.options.check_url.as_ref().map(Url::as_str),
         Some("https://pypi.org/simple/")
     );
     let env = [
@@ -69,9 +69,9 @@ fn retries_and_check_url_come_from_flag_then_env_then_the_index() {
         ("MINTUP_CHECK_URL", "https://mirror.example/simple"),
     ];
     let plan = resolve(&[], &env, None).unwrap();
-    assert_eq!(plan.retries, 5);
+    assert_eq!(plan.options.retries, 5);
     assert_eq!(
-        plan.check_url.as_ref().map(Url::as_str),
+        plan.options.check_url.as_ref().map(Url::as_str),
         Some("https://mirror.example/simple/")
     );
     let plan = resolve(
@@ -80,13 +80,16 @@ fn retries_and_check_url_come_from_flag_then_env_then_the_index() {
         None,
     )
     .unwrap();
-    assert_eq!(plan.retries, 0);
+    assert_eq!(plan.options.retries, 0);
     assert_eq!(
-        plan.check_url.as_ref().map(Url::as_str),
+        plan.options.check_url.as_ref().map(Url::as_str),
         Some("https://x/s/")
     );
     let other = ["--repository-url", "https://devpi.example/root/dev/"];
-    assert_eq!(resolve(&other, &token, None).unwrap().check_url, None);
+    assert_eq!(
+        resolve(&other, &token, None).unwrap().options.check_url,
+        None
+    );
     let bad = [("MINTUP_TOKEN", "pypi-x"), ("MINTUP_RETRIES", "many")];
     assert!(matches!(
         resolve(&[], &bad, None),
@@ -176,8 +179,11 @@ fn repository_selection() {
         "[corp]\nrepository = https://corp.example/pypi/\nusername = alice\npassword = s3cret\n",
     );
     let plan = resolve(&["-r", "corp"], &[], Some(&file)).unwrap();
-    assert_eq!(plan.target.url.as_str(), "https://corp.example/pypi/");
-    assert_eq!(plan.target.kind, IndexKind::Other);
+    assert_eq!(
+        plan.options.target.url.as_str(),
+        "https://corp.example/pypi/"
+    );
+    assert_eq!(plan.options.target.kind, IndexKind::Other);
     assert_eq!(creds(&plan), ("alice".into(), "s3cret".into()));
     // A URL at the same level beats a name; a flag name beats an env URL.
     let plan = resolve(
@@ -186,14 +192,14 @@ fn repository_selection() {
         Some(&file),
     )
     .unwrap();
-    assert_eq!(plan.target.url.as_str(), "https://x.example/");
+    assert_eq!(plan.options.target.url.as_str(), "https://x.example/");
     let plan = resolve(
         &["-r", "testpypi", "-t", "t"],
         &[("MINTUP_REPOSITORY_URL", "https://x.example/")],
         None,
     )
     .unwrap();
-    assert_eq!(plan.target.url.as_str(), TESTPYPI_UPLOAD_URL);
+    assert_eq!(plan.options.target.url.as_str(), TESTPYPI_UPLOAD_URL);
     // A URL given directly still finds the section with that URL.
     let plan = resolve(
         &["--repository-url", "https://corp.example/pypi"],
@@ -203,7 +209,7 @@ fn repository_selection() {
     .unwrap();
     assert_eq!(creds(&plan), ("alice".into(), "s3cret".into()));
     let plan = resolve(&["-t", "t"], &[("TWINE_REPOSITORY", "testpypi")], None).unwrap();
-    assert_eq!(plan.target.kind, IndexKind::TestPypi);
+    assert_eq!(plan.options.target.kind, IndexKind::TestPypi);
 }
 
 #[test]
@@ -234,7 +240,7 @@ fn legacy_without_slash_is_corrected_with_a_note() {
         None,
     )
     .unwrap();
-    assert_eq!(plan.target.url.as_str(), PYPI_UPLOAD_URL);
+    assert_eq!(plan.options.target.url.as_str(), PYPI_UPLOAD_URL);
     assert_eq!(plan.notes.len(), 1);
 }
 
@@ -446,5 +452,5 @@ fn debug_of_arguments_and_environment_hides_secrets() {
 fn a_dry_run_needs_no_credentials() {
     let plan = resolve(&["--dry-run"], &[("CI", "true")], None).unwrap();
     assert!(matches!(plan.credentials, CredentialPlan::Ready(_)));
-    assert_eq!(plan.target.url.as_str(), PYPI_UPLOAD_URL);
+    assert_eq!(plan.options.target.url.as_str(), PYPI_UPLOAD_URL);
 }

@@ -32,15 +32,23 @@ use self::form::{FormExtras, build_fields};
 use self::response::{Answer, Outcome, classify};
 use crate::http::ClientError;
 
-/// What an upload run needs.
+/// What an upload run needs: the files, the credentials, the client and
+/// how to behave.
 pub struct UploadJob {
     /// The files, collected once by the caller, with their companions.
     pub dists: Vec<DistFile>,
-    pub target: Target,
     pub auth: UploadAuth,
     pub client: reqwest::Client,
+    pub options: UploadOptions,
+}
+
+/// How an upload behaves, resolved from flags, environment and `.pypirc`.
+#[derive(Debug, Clone)]
+pub struct UploadOptions {
+    pub target: Target,
     pub skip_existing: bool,
     pub comment: Option<String>,
+    /// Send each file's `.publish.attestation`.
     pub attestations: bool,
     pub print_hash: bool,
     pub verbose: bool,
@@ -116,8 +124,8 @@ fn prepare(job: &UploadJob, reporter: &dyn Reporter) -> Result<Vec<Prepared>, Pr
         .iter()
         .map(check::facts)
         .collect::<Result<Vec<_>, _>>()?;
-    if job.verify {
-        let verdicts = check::check_all(&facts, job.target.kind);
+    if job.options.verify {
+        let verdicts = check::check_all(&facts, job.options.target.kind);
         let failing: Vec<_> = verdicts
             .iter()
             .filter(|v| v.fails(false))
@@ -136,7 +144,7 @@ fn prepare(job: &UploadJob, reporter: &dyn Reporter) -> Result<Vec<Prepared>, Pr
     for (dist, facts) in dists.into_iter().zip(facts) {
         let metadata = facts.metadata;
         let filename = dist.filename.filename.clone();
-        let attestations = if job.attestations {
+        let attestations = if job.options.attestations {
             if dist.attestations.is_empty() {
                 return Err(PrepareError::MissingAttestation {
                     dist: filename,
@@ -169,7 +177,7 @@ fn prepare(job: &UploadJob, reporter: &dyn Reporter) -> Result<Vec<Prepared>, Pr
             dist,
             metadata,
             extras: FormExtras {
-                comment: job.comment.clone(),
+                comment: job.options.comment.clone(),
                 attestations,
             },
             signature,
@@ -199,13 +207,14 @@ pub async fn run(
     let mut reports = Vec::with_capacity(prepared.len());
     let mut pending = prepared
         .first()
-        .map(|p| spawn_digest(&p.dist, job.print_hash));
+        .map(|p| spawn_digest(&p.dist, job.options.print_hash));
     let mut halted: Option<NotSent> = None;
     let mut listings = Listings::default();
     let mut stop = std::pin::pin!(stop);
     for (i, item) in prepared.iter().enumerate() {
         let filename = item.dist.filename.filename.clone();
         let page = job
+            .options
             .target
             .kind
             .release_page(&item.metadata.name, &item.metadata.version);
@@ -231,7 +240,7 @@ pub async fn run(
             };
             pending = prepared
                 .get(i + 1)
-                .map(|next| spawn_digest(&next.dist, job.print_hash));
+                .map(|next| spawn_digest(&next.dist, job.options.print_hash));
             match digests {
                 Ok(Hashed {
                     digests,
@@ -329,7 +338,7 @@ async fn upload_one(
             Err(e) => return FileResult::Failed(e),
         },
     };
-    if job.check_url.is_some() {
+    if job.options.check_url.is_some() {
         let listing = match listings.get(&project) {
             Some(listing) => Ok(listing.clone()),
             None => lookup.listing().await,
@@ -358,10 +367,10 @@ async fn upload_one(
             Err(e) => reporter.lookup_failed(&file, &e),
         }
     }
-    let attempts = job.retries + 1;
+    let attempts = job.options.retries + 1;
     let mut maybe_stored = false;
     let mut attempt = 1;
-    let mut url = job.target.url.clone();
+    let mut url = job.options.target.url.clone();
     let mut redirects = 0;
     loop {
         if attempt > 1 {
@@ -469,17 +478,18 @@ impl Lookup<'_> {
     async fn listing(&self) -> Result<existing::Listing, existing::LookupError> {
         let check_url = self
             .job
+            .options
             .check_url
             .as_ref()
             .expect("a lookup needs a check URL");
-        let credentials =
-            existing::same_origin(check_url, &self.job.target.url).then_some(&self.credentials);
+        let credentials = existing::same_origin(check_url, &self.job.options.target.url)
+            .then_some(&self.credentials);
         existing::fetch(&self.job.client, check_url, self.project, credentials).await
     }
 
     /// Where the file stands, when the index can tell.
     async fn presence(&self, file: &str, sha256: &str) -> Option<existing::Presence> {
-        self.job.check_url.as_ref()?;
+        self.job.options.check_url.as_ref()?;
         self.listing()
             .await
             .ok()
@@ -507,7 +517,7 @@ async fn attempt_once(
     let digests = sending.digests;
     let contents = sending.contents.clone();
     let fields = build_fields(&item.metadata, &item.dist.filename, digests, &item.extras);
-    if job.verbose {
+    if job.options.verbose {
         reporter.note(&format!(
             "POST {url} ({file}, {} bytes, {} form fields, user {})",
             digests.size,
@@ -521,12 +531,12 @@ async fn attempt_once(
         fields,
         path: &item.dist.path,
         contents,
-        stall_timeout: job.stall_timeout,
+        stall_timeout: job.options.stall_timeout,
         filename: &file,
         size: digests.size,
         sha256: &digests.sha256,
         signature: item.signature.clone(),
-        verbose: job.verbose,
+        verbose: job.options.verbose,
     };
     let raw: RawAnswer = match client::send_file(&job.client, request, Arc::clone(reporter)).await {
         Ok(raw) => raw,
@@ -538,7 +548,7 @@ async fn attempt_once(
             );
         }
     };
-    if job.verbose {
+    if job.options.verbose {
         let headers: Vec<String> = raw.headers.iter().map(|h| format!("< {h}")).collect();
         reporter.note(&format!(
             "< {} {}\n{}\n{}",
@@ -579,12 +589,12 @@ async fn settle(
             // Only Warehouse uses the body of a 200 for warnings; other
             // indexes say "OK" or the like there.
             Outcome::Uploaded { warnings } => FileResult::Uploaded {
-                warnings: warnings.filter(|_| job.target.kind.is_pypi_like()),
+                warnings: warnings.filter(|_| job.options.target.kind.is_pypi_like()),
             },
             other => FileResult::Failed(outcome_error(job, file, other)),
         };
     };
-    if maybe_stored || job.skip_existing {
+    if maybe_stored || job.options.skip_existing {
         match lookup.presence(file, sha256).await {
             Some(existing::Presence::Same) if maybe_stored => {
                 return FileResult::Uploaded { warnings: None };
@@ -605,38 +615,38 @@ async fn settle(
             _ => {}
         }
     }
-    match ExistingContent::judge(job.target.kind, &message) {
+    match ExistingContent::judge(job.options.target.kind, &message) {
         // The index takes identical re-uploads, so its copy differs.
         ExistingContent::Differs => FileResult::Failed(FileError::ExistsDifferent {
             file: file.to_owned(),
             ours: sha256.to_owned(),
             theirs: None,
         }),
-        content if job.skip_existing => FileResult::Skipped { message, content },
+        content if job.options.skip_existing => FileResult::Skipped { message, content },
         _ => FileResult::Failed(FileError::Exists {
             file: file.to_owned(),
-            url: job.target.url.to_string(),
+            url: job.options.target.url.to_string(),
             message,
-            pypi_like: job.target.kind.is_pypi_like(),
+            pypi_like: job.options.target.kind.is_pypi_like(),
         }),
     }
 }
 
 /// An answer that is not an upload, as a failure.
 fn outcome_error(job: &UploadJob, file: &str, outcome: Outcome) -> FileError {
-    let url = job.target.url.to_string();
+    let url = job.options.target.url.to_string();
     match outcome {
         Outcome::Rejected(rejection) => FileError::Rejected {
             file: file.to_owned(),
             url,
             rejection,
-            kind: job.target.kind,
+            kind: job.options.target.kind,
         },
         Outcome::AlreadyExists { message } => FileError::Exists {
             file: file.to_owned(),
             url,
             message,
-            pypi_like: job.target.kind.is_pypi_like(),
+            pypi_like: job.options.target.kind.is_pypi_like(),
         },
         Outcome::Uploaded { .. } => unreachable!("an upload is not a failure"),
     }

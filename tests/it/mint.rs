@@ -772,21 +772,23 @@ fn upload_minted(
             good("mintup_hatch_demo-0.4.2.tar.gz"),
         ])
         .unwrap(),
-        target: mintup::index::Target {
-            url,
-            kind: mintup::index::IndexKind::Other,
-        },
         auth: UploadAuth::minted(minter, minted),
         client: mintup::http::build_client(None, None).unwrap(),
-        skip_existing: false,
-        comment: None,
-        attestations: false,
-        print_hash: false,
-        verbose: false,
-        verify: true,
-        stall_timeout: std::time::Duration::from_secs(60),
-        retries,
-        check_url: None,
+        options: mintup::upload::UploadOptions {
+            target: mintup::index::Target {
+                url,
+                kind: mintup::index::IndexKind::Other,
+            },
+            skip_existing: false,
+            comment: None,
+            attestations: false,
+            print_hash: false,
+            verbose: false,
+            verify: true,
+            stall_timeout: std::time::Duration::from_secs(60),
+            retries,
+            check_url: None,
+        },
     };
     let recorder = std::sync::Arc::new(Recorder::default());
     let runtime = tokio::runtime::Builder::new_current_thread()
