@@ -417,7 +417,32 @@ fn is_valid_name(name: &str) -> bool {
         && name.chars().all(|c| ok(c) || matches!(c, '.' | '_' | '-'))
 }
 
+/// The separator a requirement's leading project name ends in, as in
+/// `tx- >=1` or `a_[x]`. pep508_rs 0.9 panics on such a name when another
+/// character follows it (a panic aborts mintup), so it is refused here
+/// first, with the message the parser gives at the end of the text.
+fn name_ending_in_separator(value: &str) -> Option<char> {
+    let rest = value.trim_start();
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
+        .unwrap_or(rest.len());
+    rest[..end]
+        .chars()
+        .last()
+        .filter(|c| matches!(c, '.' | '-' | '_'))
+}
+
 fn check_requirement(field: &'static str, value: &str, target: Target) -> Option<Problem> {
+    if let Some(separator) = name_ending_in_separator(value) {
+        return Some(target.pypi_rule(
+            "requirement",
+            format!(
+                "{field} '{value}' is not a PEP 508 requirement: \
+                 Package name must end with an alphanumeric character, not '{separator}'"
+            ),
+            "fix the dependency's spelling in pyproject.toml",
+        ));
+    }
     match Requirement::<pep508_rs::VerbatimUrl>::from_str(value) {
         Err(e) => Some(target.pypi_rule(
             "requirement",
@@ -554,6 +579,21 @@ mod tests {
             ),
             "{found:?}"
         );
+        // pep508_rs 0.9 panicked on a name ending in a separator before
+        // another character (found by the metadata fuzz target).
+        let m = meta(
+            "Obsoletes-Dist: tx-)rrstobsoletes-\nRequires-Dist: a- >=1\nRequires-Dist: b_[x]\nRequires-Dist:  c.;x\nRequires-Dist: d-\n",
+        );
+        let found = rules(&m, IndexKind::Pypi);
+        assert_eq!(found.len(), 5, "{found:?}");
+        for (problem, end) in found.iter().zip(['-', '_', '.', '-', '-']) {
+            assert!(
+                problem.ends_with(&format!(
+                    "is not a PEP 508 requirement: Package name must end with an alphanumeric character, not '{end}'"
+                )),
+                "{problem}"
+            );
+        }
         let mut m = meta("");
         m.name = "-bad-".into();
         assert_eq!(
