@@ -5,7 +5,7 @@
 use libfuzzer_sys::fuzz_target;
 use mintup::check::{FileFacts, check_all};
 use mintup::dist::{DistFilename, Metadata};
-use mintup::settings::IndexKind;
+use mintup::index::IndexKind;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(metadata) = Metadata::parse(data) else {

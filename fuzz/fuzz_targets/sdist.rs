@@ -5,7 +5,7 @@
 use libfuzzer_sys::fuzz_target;
 use mintup::check::{FileFacts, check_all};
 use mintup::dist::{DistFilename, Metadata};
-use mintup::settings::IndexKind;
+use mintup::index::IndexKind;
 
 fuzz_target!(|data: &[u8]| {
     for file in ["fuzz-1.0.tar.gz", "fuzz-1.0.zip"] {

@@ -6,7 +6,7 @@
 use libfuzzer_sys::fuzz_target;
 use mintup::check::{FileFacts, check_all};
 use mintup::dist::{DistFilename, Metadata};
-use mintup::settings::IndexKind;
+use mintup::index::IndexKind;
 
 fuzz_target!(|data: &[u8]| {
     let filename = DistFilename::parse("fuzz-1.0-py3-none-any.whl").expect("a valid name");
