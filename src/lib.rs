@@ -1,13 +1,17 @@
 //! mintup publishes Python distributions.
 //!
-//! The upload pipeline, in the order the modules run:
-//! [`settings`] resolves flags, environment and `.pypirc` into one plan,
-//! [`mint`] trades a CI identity for a token when no credentials are given,
-//! [`dist::collect`] expands the command line into files, [`dist::inspect`]
-//! reads each file's core metadata and members, [`check`] judges them by
-//! PyPI's rules, and [`upload`] hashes each file, builds the legacy-upload
-//! form and streams it to the index, classifying the answer. [`report`] is how
-//! progress leaves the library; [`error`] renders failures.
+//! The layers, top down: [`commands`] runs each subcommand's flow and
+//! leaves every printed byte to [`output`]; [`settings`] resolves flags,
+//! environment and `.pypirc` into one complete plan; [`upload`], [`check`],
+//! [`mint`] and [`attest`] do the work; [`dist`], [`auth`], [`index`],
+//! [`http`] and [`rst`] are what they stand on.
+//!
+//! One upload, in the order it runs: [`dist::collect`] expands the command
+//! line into files, [`settings`] makes the plan, [`mint`] trades a CI
+//! identity for a token when no credentials are given, [`upload`] inspects
+//! and [`check`]s every file, then hashes each one, builds the legacy-upload
+//! form and streams it to the index, classifying the answer, and
+//! [`output`] reports each file's fate as it is known.
 
 pub mod attest;
 pub mod auth;

@@ -54,7 +54,7 @@ impl ProxyEnv {
     }
 }
 
-/// The user's `NO_PROXY` list followed by [`NEVER_PROXIED`].
+/// The user's `NO_PROXY` list followed by `NEVER_PROXIED`.
 pub fn no_proxy_list(user: Option<&str>) -> String {
     let mut list = user.unwrap_or_default().trim().to_owned();
     for entry in NEVER_PROXIED {

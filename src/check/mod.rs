@@ -1,7 +1,8 @@
 //! Pre-flight checks: the rules PyPI's upload endpoint applies that can be
 //! decided offline, one small function per rule, run on every file and on the
 //! batch before anything is sent (`../shared/reference/legacy-upload.md`
-//! §5–§9). Pure: they judge facts the caller has read.
+//! §5–§9). The rules are pure and judge [`FileFacts`]; [`facts`] and
+//! [`verify_record_hashes`] are the reads that gather them.
 
 mod archive_rules;
 mod batch_rules;

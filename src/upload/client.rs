@@ -1,5 +1,6 @@
-//! The HTTP side of one upload: the client (TLS roots, no redirects) and the
-//! streamed multipart request for one file.
+//! One upload request on the wire: the multipart form streamed from disk
+//! (hashed as it goes), and the answer read within a bound and made safe to
+//! print. The client itself is built in [`crate::http`].
 
 use std::path::Path;
 use std::sync::Arc;
@@ -48,7 +49,7 @@ pub struct FileRequest<'a> {
 }
 
 /// The answer, owned, for [`super::response::classify`]. The reason, the
-/// header lines and the body are safe to print (see [`read_answer`]).
+/// header lines and the body are safe to print (see `read_answer`).
 #[derive(Debug, Clone)]
 pub struct RawAnswer {
     pub status: u16,

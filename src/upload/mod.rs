@@ -1,6 +1,7 @@
-//! The upload pipeline: collect and inspect every file first (a bad file stops
-//! the batch before the first byte is sent), then hash each file while the
-//! previous one uploads, send, and classify the answer.
+//! The upload of a batch of collected files: `prepare` inspects and checks
+//! every file first (a bad file stops the batch before the first byte is
+//! sent), then each file is hashed while the previous one uploads, sent by
+//! `send` as `decide` rules, and its result reported at once.
 
 pub mod client;
 pub mod credentials;
