@@ -417,28 +417,41 @@ fn is_valid_name(name: &str) -> bool {
         && name.chars().all(|c| ok(c) || matches!(c, '.' | '_' | '-'))
 }
 
-/// The separator a requirement's leading project name ends in, as in
-/// `tx- >=1` or `a_[x]`. pep508_rs 0.9 panics on such a name when another
-/// character follows it (a panic aborts mintup), so it is refused here
-/// first, with the message the parser gives at the end of the text.
-fn name_ending_in_separator(value: &str) -> Option<char> {
+/// The name in a requirement's lead (its project name, or an extra in the
+/// brackets after it) that ends in `-`, `.` or `_`, as in `tx- >=1`,
+/// `a_[x]` or `a[x-]`, and that separator. pep508_rs 0.9 panics on such a
+/// name where another character or the end of the extras follows it (a
+/// panic aborts mintup), so it is refused here first, in the parser's words
+/// for a name at the end of the text.
+fn name_ending_in_separator(value: &str) -> Option<(&'static str, char)> {
+    let name_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_');
+    let ends_badly = |text: &str| {
+        let end = text.find(|c| !name_char(c)).unwrap_or(text.len());
+        text[..end]
+            .chars()
+            .last()
+            .filter(|c| matches!(c, '.' | '-' | '_'))
+    };
     let rest = value.trim_start();
-    let end = rest
-        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
-        .unwrap_or(rest.len());
-    rest[..end]
-        .chars()
-        .last()
-        .filter(|c| matches!(c, '.' | '-' | '_'))
+    if let Some(separator) = ends_badly(rest) {
+        return Some(("Package", separator));
+    }
+    let after_name = rest.trim_start_matches(name_char).trim_start();
+    let extras = after_name.strip_prefix('[')?;
+    let extras = extras.split(']').next().unwrap_or_default();
+    extras
+        .split(',')
+        .find_map(|extra| ends_badly(extra.trim_start()))
+        .map(|separator| ("Extra", separator))
 }
 
 fn check_requirement(field: &'static str, value: &str, target: Target) -> Option<Problem> {
-    if let Some(separator) = name_ending_in_separator(value) {
+    if let Some((kind, separator)) = name_ending_in_separator(value) {
         return Some(target.pypi_rule(
             "requirement",
             format!(
                 "{field} '{value}' is not a PEP 508 requirement: \
-                 Package name must end with an alphanumeric character, not '{separator}'"
+                 {kind} name must end with an alphanumeric character, not '{separator}'"
             ),
             "fix the dependency's spelling in pyproject.toml",
         ));
@@ -579,21 +592,43 @@ mod tests {
             ),
             "{found:?}"
         );
-        // pep508_rs 0.9 panicked on a name ending in a separator before
-        // another character (found by the metadata fuzz target).
+        // pep508_rs 0.9 panicked on a project or extra name ending in a
+        // separator before another character or the extras' end (found by
+        // the metadata fuzz target).
         let m = meta(
-            "Obsoletes-Dist: tx-)rrstobsoletes-\nRequires-Dist: a- >=1\nRequires-Dist: b_[x]\nRequires-Dist:  c.;x\nRequires-Dist: d-\n",
+            "Obsoletes-Dist: tx-)rrstobsoletes-\nObsoletes-Dist: 5[000---------\n\
+             Requires-Dist: a- >=1\nRequires-Dist: b_[x]\nRequires-Dist:  c.;x\nRequires-Dist: d-\n\
+             Requires-Dist: e[x-]\nRequires-Dist: f [ x , y_ ]>=1\nRequires-Dist: g[x.\n",
         );
         let found = rules(&m, IndexKind::Pypi);
-        assert_eq!(found.len(), 5, "{found:?}");
-        for (problem, end) in found.iter().zip(['-', '_', '.', '-', '-']) {
+        let expected = [
+            ("Package", '-'),
+            ("Package", '_'),
+            ("Package", '.'),
+            ("Package", '-'),
+            ("Extra", '-'),
+            ("Extra", '_'),
+            ("Extra", '.'),
+            ("Package", '-'),
+            ("Extra", '-'),
+        ];
+        assert_eq!(found.len(), expected.len(), "{found:?}");
+        for (problem, (kind, end)) in found.iter().zip(expected) {
             assert!(
                 problem.ends_with(&format!(
-                    "is not a PEP 508 requirement: Package name must end with an alphanumeric character, not '{end}'"
+                    "is not a PEP 508 requirement: {kind} name must end with an alphanumeric character, not '{end}'"
                 )),
                 "{problem}"
             );
         }
+        // Valid extras and names with inner separators still pass.
+        assert_eq!(
+            rules(
+                &meta("Requires-Dist: a.b-c_d[x-y, z.w] >=1; extra == \"t-t\"\n"),
+                IndexKind::Pypi
+            ),
+            Vec::<String>::new()
+        );
         let mut m = meta("");
         m.name = "-bad-".into();
         assert_eq!(
