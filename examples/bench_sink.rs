@@ -9,6 +9,8 @@
 //! POST to LOG_FILE: `<status> <body bytes> <framing>` (`length` or
 //! `chunked`), so the caller can check that every file arrived whole.
 
+#![allow(clippy::print_stderr)] // a benchmark tool; its usage line is its only output
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 

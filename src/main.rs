@@ -1,6 +1,8 @@
 //! The `mintup` binary: parse arguments, run the command, render any error,
 //! and exit with the command's status.
 
+#![allow(clippy::print_stderr)]
+
 use std::process::ExitCode;
 
 use clap::Parser;

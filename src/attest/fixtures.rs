@@ -9,17 +9,17 @@ use super::model::Attestation;
 use super::trust::TrustConfig;
 
 /// A wheel logged by Sigstore's staging Rekor, and its log.
-pub const STAGING: (&str, &str) = (
+pub(super) const STAGING: (&str, &str) = (
     "rfc8785-0.1.2-py3-none-any.whl",
     "https://rekor.sigstage.dev",
 );
 /// An sdist logged by production Rekor, and its log.
-pub const PRODUCTION: (&str, &str) = (
+pub(super) const PRODUCTION: (&str, &str) = (
     "gitlab_oidc_project-0.0.3.tar.gz",
     "https://rekor.sigstore.dev",
 );
 
-pub fn read(name: &str) -> Vec<u8> {
+pub(super) fn read(name: &str) -> Vec<u8> {
     std::fs::read(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("fixtures/attestations")
@@ -28,19 +28,19 @@ pub fn read(name: &str) -> Vec<u8> {
     .expect("a fixture")
 }
 
-pub fn attestation(dist: &str) -> Attestation {
+pub(super) fn attestation(dist: &str) -> Attestation {
     serde_json::from_slice(&read(&format!("{dist}.publish.attestation"))).expect("an attestation")
 }
 
 /// The leaf certificate (DER) of a fixture's attestation.
-pub fn leaf(dist: &str) -> Vec<u8> {
+pub(super) fn leaf(dist: &str) -> Vec<u8> {
     STANDARD
         .decode(attestation(dist).verification_material.certificate)
         .expect("base64")
 }
 
 /// The Rekor key of the log at `base_url`.
-pub fn log(base_url: &str) -> LogKey {
+pub(super) fn log(base_url: &str) -> LogKey {
     let keys: serde_json::Value = serde_json::from_slice(&read("rekor-keys.json")).expect("JSON");
     let key = keys
         .as_array()
@@ -60,7 +60,7 @@ pub fn log(base_url: &str) -> LogKey {
 }
 
 /// Fulcio's chains for `production` or `staging`.
-pub fn fulcio_chains(instance: &str) -> Vec<Vec<Vec<u8>>> {
+pub(super) fn fulcio_chains(instance: &str) -> Vec<Vec<Vec<u8>>> {
     let all: serde_json::Value = serde_json::from_slice(&read("fulcio-cas.json")).expect("JSON");
     all[instance]
         .as_array()
@@ -78,7 +78,7 @@ pub fn fulcio_chains(instance: &str) -> Vec<Vec<Vec<u8>>> {
 }
 
 /// Production's and staging's Rekor keys and Fulcio chains together.
-pub fn both_instances() -> TrustConfig {
+pub(super) fn both_instances() -> TrustConfig {
     TrustConfig {
         rekor_keys: vec![log(PRODUCTION.1), log(STAGING.1)],
         fulcio_chains: [fulcio_chains("production"), fulcio_chains("staging")].concat(),

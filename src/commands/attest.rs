@@ -8,7 +8,7 @@ use crate::attest::trust::TrustConfig;
 use crate::cli::AttestArgs;
 use crate::config::env::EnvSnapshot;
 use crate::dist::collect;
-use crate::output::text::print_attested;
+use crate::output::text::{self, print_attested};
 
 use super::error::{EXIT_OK, Error};
 use super::runtime;
@@ -32,7 +32,7 @@ pub fn attest_command(args: AttestArgs, env: EnvSnapshot) -> Result<i32, Error> 
     };
     let results = runtime()?.block_on(run_attest(job, &mut notes))?;
     for note in notes {
-        eprintln!("note: {note}");
+        text::note(&note);
     }
     print_attested(results, &mut std::io::stdout().lock());
     Ok(EXIT_OK)

@@ -1,13 +1,12 @@
 //! `mintup mint`: trade the CI identity for a token and hand it on.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use crate::cli::MintArgs;
 use crate::config::env::EnvSnapshot;
 use crate::mint::{MachineFacts, Minter};
 use crate::output::github::{self, CiOutput};
-use crate::output::text::format_token;
+use crate::output::text;
 use crate::settings;
 
 use super::error::{EXIT_OK, Error};
@@ -17,7 +16,7 @@ pub fn mint_command(args: MintArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
     let pypirc = settings::load_pypirc(args.repo.config_file.as_deref(), &env)?;
     let plan = settings::resolve_mint(&args, &env, pypirc.as_ref())?;
     for note in &plan.notes {
-        eprintln!("note: {note}");
+        text::note(note);
     }
     let output_file = match (plan.github_output, env.get("GITHUB_OUTPUT")) {
         (true, None) => return Err(Error::NoGithubOutput),
@@ -47,11 +46,7 @@ pub fn mint_command(args: MintArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
         // its mask.
         Some(path) => github::append(&path, &github::token_output(&minted.token))
             .map_err(|e| Error::GithubOutput(path, e))?,
-        None => print!(
-            "{}",
-            format_token(&minted, plan.format, plan.target.url.as_str())
-        ),
+        None => text::print_token(&minted, plan.format, plan.target.url.as_str()),
     }
-    let _ = std::io::stdout().flush();
     Ok(EXIT_OK)
 }

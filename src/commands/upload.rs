@@ -17,7 +17,7 @@ use crate::output::json;
 use crate::output::progress::{Bars, Quiet};
 use crate::output::prompt::prompt;
 use crate::output::reporter::CliReporter;
-use crate::output::text::{interrupted_summary, print_attested};
+use crate::output::text::{self, print_attested};
 use crate::settings::{self, CredentialPlan, Terminal};
 use crate::upload::dry_run::LoopbackIndex;
 use crate::upload::{self, Reporter, UploadAuth, UploadJob};
@@ -129,14 +129,14 @@ pub fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Resu
     // One document for stdout and for the step output.
     let report = json::upload(&reports, &repository, plan.dry_run, &attested);
     if plan.format == ReportFormat::Json {
-        println!("{report}");
+        json::print(&report);
     }
     ci.upload_summary(&reports, &report, plan.dry_run, &attested);
     match signalled.load(Ordering::SeqCst) {
         0 if reports.iter().all(|r| r.result.is_ok()) => Ok(EXIT_OK),
         0 => Ok(EXIT_FAILED),
         code => {
-            eprint!("{}", interrupted_summary(&reports));
+            text::print_interrupted(&reports);
             // The hashing thread of a file never started is not waited for.
             runtime.shutdown_background();
             Ok(code)
@@ -194,10 +194,10 @@ fn attest_before_upload(
         runtime,
     } = attesting;
     if !target.kind.is_pypi_like() {
-        eprintln!(
-            "note: {} may not accept PEP 740 attestations; sending them anyway",
+        text::note(&format!(
+            "{} may not accept PEP 740 attestations; sending them anyway",
             target.url
-        );
+        ));
     }
     let trust = load_trust(sigstore_config)?;
     let client = crate::http::build_client(None, None).map_err(|e| Error::Prepare(e.into()))?;
@@ -211,7 +211,7 @@ fn attest_before_upload(
     };
     let results = runtime.block_on(run_attest(job, &mut notes))?;
     for note in notes {
-        eprintln!("note: {note}");
+        text::note(&note);
     }
     for (filename, attested) in &results {
         let (Attested::Generated(path) | Attested::Reused(path)) = attested;

@@ -222,7 +222,7 @@ mod tests {
     use super::*;
 
     #[test]
-    pub fn commands_are_escaped() {
+    fn commands_are_escaped() {
         assert_eq!(
             error_command("mintup: mint", "line 1\nline 2 100%"),
             "::error title=mintup%3A mint::line 1%0Aline 2 100%25"
@@ -234,7 +234,7 @@ mod tests {
     }
 
     #[test]
-    pub fn summary_blocks_hold_any_text() {
+    fn summary_blocks_hold_any_text() {
         assert_eq!(
             summary_block("T", "a\n````\n::add-mask::x\n"),
             "### T\n\n`````\na\n````\n: :add-mask::x\n`````\n\n"

@@ -6,9 +6,34 @@
 use serde_json::{Value, json};
 
 use crate::check::{FileVerdict, Severity};
+use crate::dist::InspectError;
 use crate::upload::{FileError, FileReport, FileResult};
 
 use super::fate::{AttestationFate, Attested, Fate};
+
+/// Print `check`'s document on stdout; whether it failed.
+pub fn print_check(
+    verdicts: &[FileVerdict],
+    unreadable: &[(String, InspectError)],
+    strict: bool,
+) -> bool {
+    let unreadable: Vec<Unreadable<'_>> = unreadable
+        .iter()
+        .map(|(filename, error)| Unreadable {
+            filename,
+            error,
+            hint: error.hint(),
+        })
+        .collect();
+    let report = check(verdicts, &unreadable, strict);
+    println!("{report}");
+    !report["ok"].as_bool().unwrap_or(false)
+}
+
+/// Print a document on stdout, alone on its line.
+pub fn print(document: &Value) {
+    println!("{document}");
+}
 
 /// The shape's version; bumped only if a field changes meaning.
 pub const VERSION: u32 = 1;

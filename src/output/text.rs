@@ -8,13 +8,64 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 use crate::attest::run::Attested;
+use crate::check::{FileVerdict, Severity};
 use crate::cli::TokenFormat;
+use crate::dist::InspectError;
 use crate::dist::size::human_size;
 use crate::mint::Minted;
 use crate::untrusted::defuse_commands;
 use crate::upload::{ExistingContent, FileReport, FileResult, NotSent};
 
 use super::fate::Fate;
+
+/// `check`'s verdicts on stdout, a file a line with its problems below;
+/// whether any failed.
+pub fn print_check(
+    verdicts: &[FileVerdict],
+    unreadable: &[(String, InspectError)],
+    strict: bool,
+) -> bool {
+    let mut stdout = std::io::stdout().lock();
+    let mut failed = false;
+    for (filename, error) in unreadable {
+        failed = true;
+        let _ = writeln!(stdout, "FAILED  {filename}");
+        let text = render(error, error.hint());
+        for line in text.lines() {
+            let _ = writeln!(stdout, "    {line}");
+        }
+    }
+    for verdict in verdicts {
+        let word = match verdict.worst() {
+            None => "PASSED",
+            Some(Severity::Warning) => "WARNED",
+            Some(Severity::Error) => "FAILED",
+        };
+        failed |= verdict.fails(strict);
+        let _ = writeln!(stdout, "{word}  {}", verdict.filename);
+        for problem in &verdict.problems {
+            let _ = writeln!(stdout, "    {problem}");
+        }
+    }
+    failed
+}
+
+/// A note for the person running mintup, on stderr.
+pub fn note(message: &str) {
+    eprintln!("note: {}", defuse_commands(message));
+}
+
+/// The minted token on stdout, in the asked format.
+pub fn print_token(minted: &Minted, format: TokenFormat, repository: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(format_token(minted, format, repository).as_bytes());
+    let _ = stdout.flush();
+}
+
+/// After an interruption, on stderr: what landed, what was in flight.
+pub fn print_interrupted(reports: &[FileReport]) {
+    eprint!("{}", interrupted_summary(reports));
+}
 
 /// A file's result line, and its digests with `--print-hash`.
 pub fn result_lines(report: &FileReport, print_hash: bool, dry_run_target: Option<&str>) -> String {
@@ -93,7 +144,7 @@ pub fn print_attested(results: Vec<(String, Attested)>, out: &mut dyn Write) {
     }
 }
 
-pub fn format_token(minted: &Minted, format: TokenFormat, repository: &str) -> String {
+fn format_token(minted: &Minted, format: TokenFormat, repository: &str) -> String {
     let token = minted.token.expose();
     match format {
         TokenFormat::Raw => format!("{token}\n"),
@@ -112,7 +163,7 @@ pub fn format_token(minted: &Minted, format: TokenFormat, repository: &str) -> S
 }
 
 /// After an interruption: what landed, what was in flight, what to do.
-pub fn interrupted_summary(reports: &[FileReport]) -> String {
+fn interrupted_summary(reports: &[FileReport]) -> String {
     let names = |keep: fn(&FileResult) -> bool| {
         let names: Vec<&str> = reports
             .iter()

@@ -20,7 +20,7 @@ const MAX_DEPTH: usize = 100;
 const MAX_NESTED_LINES: usize = 500_000;
 
 /// Parses body elements into one document.
-pub struct Parser<'d> {
+pub(super) struct Parser<'d> {
     pub doc: &'d mut Document,
     /// Levels of nested content open now, and the lines they hold.
     depth: usize,
@@ -32,13 +32,13 @@ pub struct Parser<'d> {
 /// Where a block of lines sits: only the document itself (and its
 /// sections) may hold section titles and transitions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Context {
+pub(super) enum Context {
     Document,
     Nested,
 }
 
 impl<'d> Parser<'d> {
-    pub fn new(doc: &'d mut Document) -> Self {
+    pub(super) fn new(doc: &'d mut Document) -> Self {
         Parser {
             doc,
             depth: 0,
@@ -48,7 +48,7 @@ impl<'d> Parser<'d> {
     }
 
     /// Parse a sequence of body elements.
-    pub fn body(&mut self, lines: &[Line], context: Context) {
+    pub(super) fn body(&mut self, lines: &[Line], context: Context) {
         let mut i = 0;
         while i < lines.len() && !self.stopped {
             if lines[i].is_blank() {
@@ -79,7 +79,7 @@ impl<'d> Parser<'d> {
     }
 
     /// Parse nested content: a list item, a block quote, a directive's body.
-    pub fn nested(&mut self, lines: &[Line]) {
+    pub(super) fn nested(&mut self, lines: &[Line]) {
         let line = lines.first().map_or(1, |l| l.number);
         if self.stopped {
             return;
@@ -117,7 +117,7 @@ impl<'d> Parser<'d> {
         self.stopped = true;
     }
 
-    pub fn inline(&mut self, text: &str, line: usize) -> String {
+    pub(super) fn inline(&mut self, text: &str, line: usize) -> String {
         inline::parse(
             self.doc,
             Inline {
@@ -161,7 +161,7 @@ impl<'d> Parser<'d> {
         block.end
     }
 
-    pub fn unindent_warning(&mut self, what: &str, lines: &[Line], at: usize) {
+    pub(super) fn unindent_warning(&mut self, what: &str, lines: &[Line], at: usize) {
         let line = lines
             .get(at)
             .map_or_else(|| last_line(lines) + 1, |l| l.number);

@@ -17,14 +17,14 @@ struct Name {
 
 /// How a footnote reference is numbered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Numbering {
+pub(super) enum Numbering {
     Auto,
     Symbol,
 }
 
 /// A role defined with the `role` directive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CustomRole {
+pub(super) enum CustomRole {
     Usable,
     /// Derived from `raw`, which PyPI's renderer disables.
     Raw,
@@ -33,14 +33,14 @@ pub enum CustomRole {
 /// Where the document's top-level elements stand, for the rules on
 /// transitions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Event {
+pub(super) enum Event {
     Title,
     Transition(usize),
     Element,
 }
 
 #[derive(Debug, Default)]
-pub struct Document {
+pub(super) struct Document {
     pub diagnostics: Vec<Diagnostic>,
     names: HashMap<String, Name>,
     references: Vec<(String, usize)>,
@@ -64,7 +64,7 @@ pub struct Document {
 }
 
 /// `fully_normalize_name`: case and runs of whitespace do not matter.
-pub fn normalize_name(name: &str) -> String {
+pub(super) fn normalize_name(name: &str) -> String {
     name.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -72,7 +72,7 @@ pub fn normalize_name(name: &str) -> String {
 }
 
 impl Document {
-    pub fn report(&mut self, level: Level, line: usize, message: impl Into<String>) {
+    pub(super) fn report(&mut self, level: Level, line: usize, message: impl Into<String>) {
         self.diagnostics.push(Diagnostic {
             line,
             level,
@@ -80,29 +80,29 @@ impl Document {
         });
     }
 
-    pub fn warning(&mut self, line: usize, message: impl Into<String>) {
+    pub(super) fn warning(&mut self, line: usize, message: impl Into<String>) {
         self.report(Level::Warning, line, message);
     }
 
-    pub fn error(&mut self, line: usize, message: impl Into<String>) {
+    pub(super) fn error(&mut self, line: usize, message: impl Into<String>) {
         self.report(Level::Error, line, message);
     }
 
-    pub fn severe(&mut self, line: usize, message: impl Into<String>) {
+    pub(super) fn severe(&mut self, line: usize, message: impl Into<String>) {
         self.report(Level::Severe, line, message);
     }
 
     /// A target written out: `.. _name: uri`, a footnote or citation
     /// label, an inline `` _`target` ``. `destination` is the URI or the
     /// reference name it points to, if any.
-    pub fn explicit_target(&mut self, name: &str, destination: Option<String>, line: usize) {
+    pub(super) fn explicit_target(&mut self, name: &str, destination: Option<String>, line: usize) {
         self.note_name(name, true, destination, line);
     }
 
     /// A section title, or the target a phrase reference with an embedded
     /// URI makes (implicit since docutils 0.22): duplicates only lose the
     /// name.
-    pub fn implicit_target(&mut self, name: &str, destination: Option<String>) {
+    pub(super) fn implicit_target(&mut self, name: &str, destination: Option<String>) {
         self.note_name(name, false, destination, 0);
     }
 
@@ -137,19 +137,19 @@ impl Document {
         }
     }
 
-    pub fn reference(&mut self, name: &str, line: usize) {
+    pub(super) fn reference(&mut self, name: &str, line: usize) {
         self.references.push((normalize_name(name), line));
     }
 
-    pub fn anonymous_reference(&mut self, line: usize) {
+    pub(super) fn anonymous_reference(&mut self, line: usize) {
         self.anonymous_references.push(line);
     }
 
-    pub fn anonymous_target(&mut self) {
+    pub(super) fn anonymous_target(&mut self) {
         self.anonymous_targets += 1;
     }
 
-    pub fn substitution(&mut self, name: &str, line: usize) {
+    pub(super) fn substitution(&mut self, name: &str, line: usize) {
         let key = name.split_whitespace().collect::<Vec<_>>().join(" ");
         if !self.substitutions.insert(key.clone()) {
             self.error(
@@ -159,21 +159,21 @@ impl Document {
         }
     }
 
-    pub fn substitution_reference(&mut self, name: &str, line: usize) {
+    pub(super) fn substitution_reference(&mut self, name: &str, line: usize) {
         let key = name.split_whitespace().collect::<Vec<_>>().join(" ");
         self.substitution_references.push((key, line));
     }
 
-    pub fn footnote(&mut self, numbering: Numbering) {
+    pub(super) fn footnote(&mut self, numbering: Numbering) {
         *self.footnotes.entry(numbering).or_default() += 1;
     }
 
-    pub fn footnote_reference(&mut self, numbering: Numbering, line: usize) {
+    pub(super) fn footnote_reference(&mut self, numbering: Numbering, line: usize) {
         self.footnote_references.push((numbering, line));
     }
 
     /// docutils' transforms: substitutions, footnote numbering, references.
-    pub fn resolve(&mut self) {
+    pub(super) fn resolve(&mut self) {
         let lower: HashSet<String> = self
             .substitutions
             .iter()

@@ -15,7 +15,7 @@ use super::registry::{self, Content};
 
 /// An explicit markup block and the ones right after it; one cut off by an
 /// unindented line warns.
-pub fn markup(p: &mut Parser<'_>, lines: &[Line], i: usize) -> usize {
+pub(super) fn markup(p: &mut Parser<'_>, lines: &[Line], i: usize) -> usize {
     let (mut end, mut blank_finish) = construct(p, lines, i);
     loop {
         let mut next = end;

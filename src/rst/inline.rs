@@ -7,7 +7,7 @@ use super::registry;
 
 /// How much of the inline checking applies to a text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub(super) enum Mode {
     /// Every message docutils would give.
     Full,
     /// Only note what the text refers to and defines: for table cells,
@@ -16,7 +16,7 @@ pub enum Mode {
 }
 
 /// A text to parse: one paragraph, title or cell, its lines joined by `\n`.
-pub struct Inline<'a> {
+pub(super) struct Inline<'a> {
     pub text: &'a str,
     pub line: usize,
     pub mode: Mode,
@@ -24,7 +24,7 @@ pub struct Inline<'a> {
 
 /// Parse the text's inline markup into `doc`; returns the text without its
 /// markup (a section title's target name comes from it).
-pub fn parse(doc: &mut Document, inline: Inline<'_>) -> String {
+pub(super) fn parse(doc: &mut Document, inline: Inline<'_>) -> String {
     let chars: Vec<char> = escape(inline.text).chars().collect();
     let newlines: Vec<usize> = chars
         .iter()

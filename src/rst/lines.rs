@@ -10,7 +10,7 @@ use unicode_width::UnicodeWidthChar;
 /// of lines, and copying the text at each level made deep nesting cost depth
 /// times the text.
 #[derive(Debug, Clone)]
-pub struct Line {
+pub(super) struct Line {
     source: Rc<str>,
     /// Where `text` starts in `source`.
     start: usize,
@@ -27,7 +27,7 @@ impl PartialEq for Line {
 impl Eq for Line {}
 
 impl Line {
-    pub fn new(text: String, number: usize) -> Self {
+    pub(super) fn new(text: String, number: usize) -> Self {
         Line {
             source: text.into(),
             start: 0,
@@ -35,15 +35,15 @@ impl Line {
         }
     }
 
-    pub fn text(&self) -> &str {
+    pub(super) fn text(&self) -> &str {
         &self.source[self.start..]
     }
 
-    pub fn is_blank(&self) -> bool {
+    pub(super) fn is_blank(&self) -> bool {
         self.text().trim().is_empty()
     }
 
-    pub fn indent(&self) -> usize {
+    pub(super) fn indent(&self) -> usize {
         self.text().len() - self.text().trim_start_matches(' ').len()
     }
 
@@ -66,7 +66,7 @@ impl Line {
 /// Split as docutils' `string2lines` does: at every line boundary Python's
 /// `str.splitlines` knows, tabs to 8-column stops, form feeds and vertical
 /// tabs to spaces, trailing whitespace dropped.
-pub fn split(text: &str) -> Vec<Line> {
+pub(super) fn split(text: &str) -> Vec<Line> {
     let text = text.replace("\r\n", "\n");
     let mut raw: Vec<&str> = text
         .split([
@@ -107,7 +107,7 @@ fn expand_tabs(raw: &str) -> String {
 
 /// Display columns as docutils counts them for title underlines: East Asian
 /// wide characters take two, combining characters none.
-pub fn column_width(text: &str) -> usize {
+pub(super) fn column_width(text: &str) -> usize {
     text.chars()
         .map(|c| match c.width() {
             Some(0) if is_combining(c) => 0,
@@ -141,7 +141,7 @@ fn is_combining(c: char) -> bool {
 
 /// An indented block cut from `lines`, as `StringList.get_indented` cuts it.
 #[derive(Debug)]
-pub struct Block {
+pub(super) struct Block {
     pub lines: Vec<Line>,
     /// Index of the first line after the block.
     pub end: usize,
@@ -152,7 +152,7 @@ pub struct Block {
 
 /// How the first line and the rest of an indented block are measured.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Cut {
+pub(super) struct Cut {
     /// The first line belongs to the block with this many columns removed
     /// (a list marker, say), whatever its own indentation.
     pub first_indent: Option<usize>,
@@ -164,7 +164,7 @@ pub struct Cut {
 
 /// Cut the indented block starting at `start`; the common indentation of
 /// the lines after a known first line is removed.
-pub fn indented(lines: &[Line], start: usize, cut: Cut) -> Block {
+pub(super) fn indented(lines: &[Line], start: usize, cut: Cut) -> Block {
     let first_indent = cut.first_indent.or(cut.block_indent);
     let mut end = start;
     if first_indent.is_some() {
@@ -212,7 +212,7 @@ pub fn indented(lines: &[Line], start: usize, cut: Cut) -> Block {
 }
 
 /// Trailing and leading blank lines removed.
-pub fn trim_blank(mut lines: Vec<Line>) -> Vec<Line> {
+pub(super) fn trim_blank(mut lines: Vec<Line>) -> Vec<Line> {
     while lines.last().is_some_and(Line::is_blank) {
         lines.pop();
     }
@@ -223,7 +223,7 @@ pub fn trim_blank(mut lines: Vec<Line>) -> Vec<Line> {
 
 /// A line made of one repeated 7-bit punctuation character: a section
 /// underline, an overline or a transition.
-pub fn is_punctuation_line(text: &str) -> bool {
+pub(super) fn is_punctuation_line(text: &str) -> bool {
     let text = text.trim_end();
     let mut chars = text.chars();
     match chars.next() {
@@ -233,7 +233,7 @@ pub fn is_punctuation_line(text: &str) -> bool {
 }
 
 /// docutils' `nonalphanum7bit`.
-pub fn is_punctuation(c: char) -> bool {
+pub(super) fn is_punctuation(c: char) -> bool {
     c.is_ascii_punctuation()
 }
 

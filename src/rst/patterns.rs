@@ -8,14 +8,14 @@ use regex::Regex;
 use super::lines::is_punctuation_line;
 
 /// A simple reference name, as a regex fragment.
-pub const SIMPLE_NAME: &str = r"[^\W_]+(?:[-._+:][^\W_]+)*";
+pub(super) const SIMPLE_NAME: &str = r"[^\W_]+(?:[-._+:][^\W_]+)*";
 
 /// A regex match's end as a count of characters, the unit lines are cut in.
 fn chars_to(text: &str, byte: usize) -> usize {
     text[..byte].chars().count()
 }
 
-pub fn compile(pattern: &str) -> Regex {
+pub(super) fn compile(pattern: &str) -> Regex {
     Regex::new(pattern).expect("a valid built-in pattern")
 }
 
@@ -36,14 +36,16 @@ static OPTION_MARKER: LazyLock<Regex> = LazyLock::new(|| {
 });
 static DOCTEST: LazyLock<Regex> = LazyLock::new(|| compile(r"^>>>(?: +|$)"));
 static LINE_BLOCK: LazyLock<Regex> = LazyLock::new(|| compile(r"^\|(?: +|$)"));
-pub static GRID_TABLE_BORDER: LazyLock<Regex> = LazyLock::new(|| compile(r"^\+-[-+]+-\+ *$"));
-pub static SIMPLE_TABLE_BORDER: LazyLock<Regex> = LazyLock::new(|| compile(r"^=+(?: +=+)+ *$"));
+pub(super) static GRID_TABLE_BORDER: LazyLock<Regex> =
+    LazyLock::new(|| compile(r"^\+-[-+]+-\+ *$"));
+pub(super) static SIMPLE_TABLE_BORDER: LazyLock<Regex> =
+    LazyLock::new(|| compile(r"^=+(?: +=+)+ *$"));
 static EXPLICIT: LazyLock<Regex> = LazyLock::new(|| compile(r"^\.\.(?: +|$)"));
 static ANONYMOUS: LazyLock<Regex> = LazyLock::new(|| compile(r"^__(?: +|$)"));
 
 /// The construct a non-blank, unindented line starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(super) enum Kind {
     /// Marker length (with its spaces).
     Bullet(usize),
     Enumerator,
@@ -63,7 +65,7 @@ pub enum Kind {
     Text,
 }
 
-pub fn kind(text: &str) -> Kind {
+pub(super) fn kind(text: &str) -> Kind {
     if let Some(m) = BULLET.find(text) {
         return Kind::Bullet(chars_to(text, m.end()));
     }
@@ -103,7 +105,7 @@ pub fn kind(text: &str) -> Kind {
 /// `:name: ` at the start of a line: the marker's length with its spaces.
 /// The name may hold escaped characters and colons not followed by a space
 /// or backquote; the closing colon is not preceded by a space.
-pub fn field_marker(text: &str) -> Option<usize> {
+pub(super) fn field_marker(text: &str) -> Option<usize> {
     let chars: Vec<char> = text.chars().collect();
     if chars.first() != Some(&':') || matches!(chars.get(1), None | Some(':' | ' ')) {
         return None;
@@ -137,7 +139,7 @@ pub fn field_marker(text: &str) -> Option<usize> {
 /// An enumerated-list marker: its format, sequence, ordinal (`None` for an
 /// invalid Roman numeral) and length with spaces.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Enumerator {
+pub(super) struct Enumerator {
     pub format: &'static str,
     pub sequence: Sequence,
     pub ordinal: Option<u32>,
@@ -145,7 +147,7 @@ pub struct Enumerator {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sequence {
+pub(super) enum Sequence {
     Arabic,
     LowerAlpha,
     UpperAlpha,
@@ -168,7 +170,7 @@ impl Sequence {
     }
 
     /// The marker text for an ordinal in this sequence.
-    pub fn render(self, ordinal: u32) -> Option<String> {
+    pub(super) fn render(self, ordinal: u32) -> Option<String> {
         match self {
             Sequence::Arabic => Some(ordinal.to_string()),
             Sequence::LowerAlpha | Sequence::UpperAlpha => {
@@ -190,7 +192,7 @@ impl Sequence {
 
 /// Read an enumerator, optionally expecting a sequence (as a list's later
 /// items do).
-pub fn enumerator(text: &str, expected: Option<Sequence>) -> Option<Enumerator> {
+pub(super) fn enumerator(text: &str, expected: Option<Sequence>) -> Option<Enumerator> {
     let caps = ENUMERATOR.captures(text)?;
     let end = chars_to(text, caps.get(0)?.end());
     let (value, format) = match (caps.name("paren"), caps.name("plain"), caps.name("close")) {
@@ -236,7 +238,7 @@ pub fn enumerator(text: &str, expected: Option<Sequence>) -> Option<Enumerator> 
 
 impl Enumerator {
     /// The marker for `ordinal` in this enumerator's sequence and format.
-    pub fn marker(&self, ordinal: u32) -> Option<String> {
+    pub(super) fn marker(&self, ordinal: u32) -> Option<String> {
         let value = self.sequence.render(ordinal)?;
         Some(match self.format {
             "parens" => format!("({value})"),
@@ -294,7 +296,7 @@ fn from_roman(text: &str) -> Option<u32> {
 /// `.. [label]` footnotes and citations, `.. _target`, `.. |sub|`,
 /// `.. name::` directives: what follows the `..`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Explicit {
+pub(super) enum Explicit {
     Footnote { label: String, end: usize },
     Citation { label: String, end: usize },
     Target { end: usize },
@@ -315,7 +317,7 @@ static SUBSTITUTION: LazyLock<Regex> = LazyLock::new(|| compile(r"^\.\. +\|[^ ]"
 static DIRECTIVE: LazyLock<Regex> =
     LazyLock::new(|| compile(&format!(r"^\.\. +(?P<name>{SIMPLE_NAME}) ?::(?: +|$)")));
 
-pub fn explicit(text: &str) -> Explicit {
+pub(super) fn explicit(text: &str) -> Explicit {
     if let Some(c) = FOOTNOTE.captures(text) {
         return Explicit::Footnote {
             label: c["label"].to_owned(),

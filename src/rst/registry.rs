@@ -5,7 +5,7 @@
 
 /// What a directive's content is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Content {
+pub(super) enum Content {
     /// No content allowed.
     None,
     /// Body elements, parsed as a nested document part; required.
@@ -20,7 +20,7 @@ pub enum Content {
 
 /// How a directive is written.
 #[derive(Debug, Clone, Copy)]
-pub struct Directive {
+pub(super) struct Directive {
     pub name: &'static str,
     pub required: usize,
     pub optional: usize,
@@ -166,13 +166,13 @@ const ALIASES: &[(&str, &str)] = &[
 
 /// Directives that read files or pass markup through: PyPI's renderer
 /// disables them, and docutils warns.
-pub const DISABLED: &[&str] = &["include", "raw"];
+pub(super) const DISABLED: &[&str] = &["include", "raw"];
 
 /// Directives only allowed inside a substitution definition.
-pub const SUBSTITUTION_ONLY: &[&str] = &["replace", "unicode", "date"];
+pub(super) const SUBSTITUTION_ONLY: &[&str] = &["replace", "unicode", "date"];
 
 /// Look a directive up by the name written (case-insensitive, as docutils).
-pub fn directive_named(name: &str) -> Option<&'static Directive> {
+pub(super) fn directive_named(name: &str) -> Option<&'static Directive> {
     let name = name.to_lowercase();
     let canonical = ALIASES
         .iter()
@@ -206,7 +206,7 @@ const ROLES: &[&str] = &[
 ];
 
 /// A standard role docutils knows (case-insensitive).
-pub fn is_standard_role(name: &str) -> bool {
+pub(super) fn is_standard_role(name: &str) -> bool {
     ROLES.contains(&name.to_lowercase().as_str())
 }
 

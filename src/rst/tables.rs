@@ -7,7 +7,7 @@ use super::lines::{Line, column_width};
 use super::patterns::{GRID_TABLE_BORDER, SIMPLE_TABLE_BORDER};
 
 /// A grid table starting at `i`; the position after it.
-pub fn grid(p: &mut Parser<'_>, lines: &[Line], i: usize) -> usize {
+pub(super) fn grid(p: &mut Parser<'_>, lines: &[Line], i: usize) -> usize {
     let mut end = i;
     let mut blank_finish = true;
     while end < lines.len() && !lines[end].is_blank() {
@@ -120,7 +120,7 @@ fn flush(p: &mut Parser<'_>, cells: &mut [(String, usize)]) {
 
 /// A simple table starting at `i`: it ends at a border followed by a blank
 /// line (or the second border after the top); the position after it.
-pub fn simple(p: &mut Parser<'_>, lines: &[Line], i: usize) -> usize {
+pub(super) fn simple(p: &mut Parser<'_>, lines: &[Line], i: usize) -> usize {
     let top_width = lines[i].text().trim().chars().count();
     let mut found = 0;
     let mut end = None;

@@ -13,11 +13,11 @@ use crate::support::peers::venv_bin;
 use crate::support::{Run, run};
 
 /// The repository the simulated job says the action comes from.
-pub const ACTION_REPOSITORY: &str = "octo/mintup";
+pub(super) const ACTION_REPOSITORY: &str = "octo/mintup";
 
 /// A YAML file as JSON, read by PyYAML from the test venv (the Rust side has
 /// no YAML parser, and PyYAML is what scripts/lint-actions reads them with).
-pub fn yaml(path: &Path) -> Value {
+pub(super) fn yaml(path: &Path) -> Value {
     let out = std::process::Command::new(venv_bin("python"))
         .args([
             "-c",
@@ -36,7 +36,7 @@ pub fn yaml(path: &Path) -> Value {
 }
 
 /// What a run of the composite action did.
-pub struct Outcome {
+pub(super) struct Outcome {
     /// Each step that ran, by id, with what it printed.
     pub steps: Vec<(String, Run)>,
     /// The action's outputs, evaluated as GitHub does after the last step.
@@ -46,21 +46,21 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    pub fn step(&self, id: &str) -> &Run {
+    pub(super) fn step(&self, id: &str) -> &Run {
         self.steps
             .iter()
             .find_map(|(i, run)| (i == id).then_some(run))
             .unwrap_or_else(|| panic!("step {id} did not run"))
     }
 
-    pub fn output(&self, name: &str) -> Option<&str> {
+    pub(super) fn output(&self, name: &str) -> Option<&str> {
         self.outputs
             .get(name)
             .map(String::as_str)
             .filter(|v| !v.is_empty())
     }
 
-    pub fn stderr(&self) -> String {
+    pub(super) fn stderr(&self) -> String {
         self.steps.iter().map(|(_, r)| r.stderr.as_str()).collect()
     }
 }
@@ -125,7 +125,7 @@ impl Context {
 }
 
 /// A GITHUB_OUTPUT file's `name=value` and `name<<DELIMITER` entries.
-pub fn read_outputs(text: &str) -> BTreeMap<String, String> {
+pub(super) fn read_outputs(text: &str) -> BTreeMap<String, String> {
     let mut outputs = BTreeMap::new();
     let mut lines = text.lines();
     while let Some(line) = lines.next() {
@@ -148,7 +148,7 @@ pub fn read_outputs(text: &str) -> BTreeMap<String, String> {
 
 /// Run the composite action in `file` with `inputs` (by the names the action
 /// declares), in `workspace`, with the job's environment `env`.
-pub fn run_composite(
+pub(super) fn run_composite(
     file: &Path,
     workspace: &Path,
     env: &[(String, String)],

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, Request, Response, StatusCode};
 
 /// One file part as received.
 #[derive(Debug, Clone)]
-pub struct ReceivedFile {
+pub(crate) struct ReceivedFile {
     pub field: String,
     pub filename: String,
     pub content_type: String,
@@ -21,7 +21,7 @@ pub struct ReceivedFile {
 
 /// One request as received.
 #[derive(Debug, Clone)]
-pub struct Received {
+pub(crate) struct Received {
     pub method: String,
     pub path: String,
     /// The query string, without the `?`.
@@ -37,14 +37,14 @@ pub struct Received {
 }
 
 impl Received {
-    pub fn field(&self, name: &str) -> Option<&str> {
+    pub(crate) fn field(&self, name: &str) -> Option<&str> {
         self.fields
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
 
-    pub fn all(&self, name: &str) -> Vec<&str> {
+    pub(crate) fn all(&self, name: &str) -> Vec<&str> {
         self.fields
             .iter()
             .filter(|(k, _)| k == name)
@@ -52,14 +52,14 @@ impl Received {
             .collect()
     }
 
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 }
 
 /// What the fake index answers.
 #[derive(Debug, Clone)]
-pub struct Reply {
+pub(crate) struct Reply {
     pub status: u16,
     pub headers: Vec<(&'static str, String)>,
     pub body: String,
@@ -68,7 +68,7 @@ pub struct Reply {
 }
 
 impl Reply {
-    pub fn status(status: u16, body: &str) -> Self {
+    pub(crate) fn status(status: u16, body: &str) -> Self {
         Reply {
             status,
             headers: Vec::new(),
@@ -77,13 +77,13 @@ impl Reply {
         }
     }
 
-    pub fn ok() -> Self {
+    pub(crate) fn ok() -> Self {
         Reply::status(200, "")
     }
 
     /// An error in Warehouse's JSON shape: the status's generic explanation
     /// in `message`, the specific text in `code`.
-    pub fn json(status: u16, message: &str) -> Self {
+    pub(crate) fn json(status: u16, message: &str) -> Self {
         let body = serde_json::json!({
             "message": format!("The server could not comply with the request.\n\n\n{message}\n\n"),
             "code": format!("{status} {message}"),
@@ -95,12 +95,12 @@ impl Reply {
         }
     }
 
-    pub fn header(mut self, name: &'static str, value: &str) -> Self {
+    pub(crate) fn header(mut self, name: &'static str, value: &str) -> Self {
         self.headers.push((name, value.to_owned()));
         self
     }
 
-    pub fn reason(mut self, reason: &str) -> Self {
+    pub(crate) fn reason(mut self, reason: &str) -> Self {
         self.reason = Some(reason.to_owned());
         self
     }
@@ -113,7 +113,7 @@ struct State {
     responder: Responder,
 }
 
-pub struct FakeIndex {
+pub(crate) struct FakeIndex {
     pub url: String,
     state: Arc<Mutex<State>>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -122,7 +122,7 @@ pub struct FakeIndex {
 
 impl FakeIndex {
     /// A fake index that answers every request with `responder`.
-    pub fn start(responder: impl FnMut(&Received) -> Reply + Send + 'static) -> Self {
+    pub(crate) fn start(responder: impl FnMut(&Received) -> Reply + Send + 'static) -> Self {
         let state = Arc::new(Mutex::new(State {
             received: Vec::new(),
             responder: Box::new(responder),
@@ -160,22 +160,22 @@ impl FakeIndex {
     }
 
     /// The server's root URL, `http://127.0.0.1:PORT`.
-    pub fn base(&self) -> String {
+    pub(crate) fn base(&self) -> String {
         self.at("")
     }
 
     /// A fake index that accepts everything.
-    pub fn accepting() -> Self {
+    pub(crate) fn accepting() -> Self {
         Self::start(|_| Reply::ok())
     }
 
     /// A fake index that gives the same answer every time.
-    pub fn always(reply: Reply) -> Self {
+    pub(crate) fn always(reply: Reply) -> Self {
         Self::start(move |_| reply.clone())
     }
 
     /// The requests so far; a body that could not be read fails the test.
-    pub fn received(&self) -> Vec<Received> {
+    pub(crate) fn received(&self) -> Vec<Received> {
         let received = self.state.lock().expect("state").received.clone();
         for r in &received {
             assert_eq!(
@@ -188,7 +188,7 @@ impl FakeIndex {
     }
 
     /// The URL of another path on the same server.
-    pub fn at(&self, path: &str) -> String {
+    pub(crate) fn at(&self, path: &str) -> String {
         let base = self.url.trim_end_matches("/legacy/");
         format!("{base}{path}")
     }

@@ -18,7 +18,7 @@ static MADE: Mutex<Vec<String>> = Mutex::new(Vec::new());
 const MIN_LEN: usize = 6;
 
 /// Remember a secret the test made, and hand it back.
-pub fn secret(value: impl Into<String>) -> String {
+pub(crate) fn secret(value: impl Into<String>) -> String {
     let value = value.into();
     MADE.lock().unwrap().push(value.clone());
     value
@@ -94,7 +94,7 @@ fn minted_allowed(place: &str, line: &str, is_mint: bool) -> bool {
 }
 
 /// Fail the test if any output of `cmd` holds a secret where it must not.
-pub fn sweep(cmd: &Command, stdout: &str, stderr: &str) {
+pub(crate) fn sweep(cmd: &Command, stdout: &str, stderr: &str) {
     let secrets = secrets_of(cmd);
     let is_mint = cmd.get_args().next() == Some(OsStr::new("mint"));
     let mut places = vec![

@@ -1,23 +1,23 @@
 //! Test helpers: the binary with a clean environment, output checks, paths.
 
-pub mod fake_index;
-pub mod leaks;
-pub mod oidc;
-pub mod peers;
-pub mod raw_http;
-pub mod sigstore;
+pub(crate) mod fake_index;
+pub(crate) mod leaks;
+pub(crate) mod oidc;
+pub(crate) mod peers;
+pub(crate) mod raw_http;
+pub(crate) mod sigstore;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// The password every CLI test hands to mintup; it must never be printed.
-pub const SECRET: &str = "pypi-SeCrEt-d0-n0t-pr1nt";
+pub(crate) const SECRET: &str = "pypi-SeCrEt-d0-n0t-pr1nt";
 
-pub fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-pub fn good(name: &str) -> String {
+pub(crate) fn good(name: &str) -> String {
     root()
         .join("fixtures/good")
         .join(name)
@@ -25,11 +25,11 @@ pub fn good(name: &str) -> String {
         .to_string()
 }
 
-pub fn bad(name: &str) -> String {
+pub(crate) fn bad(name: &str) -> String {
     root().join("fixtures/bad").join(name).display().to_string()
 }
 
-pub fn good_files() -> Vec<String> {
+pub(crate) fn good_files() -> Vec<String> {
     let mut files: Vec<String> = std::fs::read_dir(root().join("fixtures/good"))
         .expect("fixtures/good")
         .map(|e| e.expect("entry").path().display().to_string())
@@ -40,7 +40,7 @@ pub fn good_files() -> Vec<String> {
 
 /// `mintup` with an empty environment and a HOME of its own (so no real
 /// ~/.pypirc is read).
-pub fn mintup(home: &Path) -> Command {
+pub(crate) fn mintup(home: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_mintup"));
     cmd.env_clear().env("HOME", home).current_dir(home);
     cmd
@@ -48,13 +48,13 @@ pub fn mintup(home: &Path) -> Command {
 
 /// `upload --repository-url URL -u USER -p SECRET`: the same for mintup
 /// and twine.
-pub fn upload_args<'a>(url: &'a str, user: &'a str) -> [&'a str; 7] {
+pub(crate) fn upload_args<'a>(url: &'a str, user: &'a str) -> [&'a str; 7] {
     ["upload", "--repository-url", url, "-u", user, "-p", SECRET]
 }
 
 /// `mintup upload --repository-url URL -u USER -p SECRET EXTRA... FILES...`
 /// from a fresh HOME.
-pub fn upload(url: &str, user: &str, extra: &[&str], files: &[String]) -> Run {
+pub(crate) fn upload(url: &str, user: &str, extra: &[&str], files: &[String]) -> Run {
     let home = tempfile::tempdir().expect("tempdir");
     run(mintup(home.path())
         .args(upload_args(url, user))
@@ -63,7 +63,7 @@ pub fn upload(url: &str, user: &str, extra: &[&str], files: &[String]) -> Run {
 }
 
 /// What a run printed.
-pub struct Run {
+pub(crate) struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
@@ -71,7 +71,7 @@ pub struct Run {
 
 impl Run {
     /// Check that stderr contains `text`, showing stderr if not.
-    pub fn stderr_has(&self, text: &str) -> &Self {
+    pub(crate) fn stderr_has(&self, text: &str) -> &Self {
         assert!(
             self.stderr.contains(text),
             "expected {text:?} in stderr:\n{}",
@@ -81,7 +81,7 @@ impl Run {
     }
 
     /// Check that stdout contains `text`, showing stdout if not.
-    pub fn stdout_has(&self, text: &str) -> &Self {
+    pub(crate) fn stdout_has(&self, text: &str) -> &Self {
         assert!(
             self.stdout.contains(text),
             "expected {text:?} in stdout:\n{}",
@@ -91,7 +91,7 @@ impl Run {
     }
 
     /// How many result lines start with `word` (`uploaded`, `skipped`, …).
-    pub fn results(&self, word: &str) -> usize {
+    pub(crate) fn results(&self, word: &str) -> usize {
         self.stdout
             .lines()
             .filter(|l| l.starts_with(&format!("{word} ")))
@@ -100,7 +100,7 @@ impl Run {
 }
 
 /// Run, and sweep every output for every secret ([`leaks::sweep`]).
-pub fn run(cmd: &mut Command) -> Run {
+pub(crate) fn run(cmd: &mut Command) -> Run {
     let Output {
         status,
         stdout,
@@ -115,7 +115,7 @@ pub fn run(cmd: &mut Command) -> Run {
     run
 }
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(bytes)
         .iter()

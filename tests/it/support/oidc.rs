@@ -9,12 +9,12 @@ use serde_json::{Value, json};
 use super::fake_index::{FakeIndex, Received, Reply};
 
 /// What the fake index mints.
-pub const MINTED: &str = "pypi-MiNtEd-t0ken-f0r-th1s-run";
+pub(crate) const MINTED: &str = "pypi-MiNtEd-t0ken-f0r-th1s-run";
 /// What the fake GitHub endpoint demands as the request bearer.
-pub const REQUEST_TOKEN: &str = "gh-request-t0ken";
+pub(crate) const REQUEST_TOKEN: &str = "gh-request-t0ken";
 
 /// A signed JWT with these claims.
-pub fn jwt(claims: &Value) -> String {
+pub(crate) fn jwt(claims: &Value) -> String {
     let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","typ":"JWT"}"#);
     let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
     let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, b"mintup test signing key");
@@ -26,7 +26,7 @@ pub fn jwt(claims: &Value) -> String {
 }
 
 /// The claims of a GitHub Actions token for octo/demo's release.yml.
-pub fn github_claims(audience: &str) -> Value {
+pub(crate) fn github_claims(audience: &str) -> Value {
     json!({
         "iss": "https://token.actions.githubusercontent.com",
         "aud": audience,
@@ -44,7 +44,7 @@ pub fn github_claims(audience: &str) -> Value {
 }
 
 /// Warehouse's refusal body.
-pub fn refusal(code: &str, description: &str) -> Reply {
+pub(crate) fn refusal(code: &str, description: &str) -> Reply {
     Reply::status(
         422,
         &json!({
@@ -58,7 +58,7 @@ pub fn refusal(code: &str, description: &str) -> Reply {
 
 /// An index that serves `audience` and mints [`MINTED`] for exactly `jwt`,
 /// and accepts uploads at /legacy/ only with the minted token.
-pub fn index(audience: Reply, jwt: String) -> FakeIndex {
+pub(crate) fn index(audience: Reply, jwt: String) -> FakeIndex {
     index_with(audience, move |req| {
         let sent: Value = serde_json::from_str(&req.text).unwrap_or_default();
         if sent["token"] == jwt.as_str() {
@@ -74,7 +74,7 @@ pub fn index(audience: Reply, jwt: String) -> FakeIndex {
 }
 
 /// An index with a custom mint answer.
-pub fn index_with(
+pub(crate) fn index_with(
     audience: Reply,
     mint: impl Fn(&Received) -> Reply + Send + 'static,
 ) -> FakeIndex {
@@ -96,14 +96,14 @@ pub fn index_with(
     })
 }
 
-pub fn audience(name: &str) -> Reply {
+pub(crate) fn audience(name: &str) -> Reply {
     Reply::status(200, &json!({ "audience": name }).to_string())
         .header("content-type", "application/json")
 }
 
 /// GitHub's token endpoint: to the right bearer, a token with `claims` for
 /// the audience the request asked for (as GitHub issues them).
-pub fn github_endpoint(claims: Value) -> FakeIndex {
+pub(crate) fn github_endpoint(claims: Value) -> FakeIndex {
     FakeIndex::start(move |req| {
         let bearer_ok = req
             .header("authorization")
@@ -128,7 +128,7 @@ pub fn github_endpoint(claims: Value) -> FakeIndex {
 }
 
 /// The environment of a GitHub Actions job with `id-token: write`.
-pub fn github_env(endpoint: &FakeIndex, home: &std::path::Path) -> Vec<(String, String)> {
+pub(crate) fn github_env(endpoint: &FakeIndex, home: &std::path::Path) -> Vec<(String, String)> {
     vec![
         ("GITHUB_ACTIONS".into(), "true".into()),
         ("CI".into(), "true".into()),

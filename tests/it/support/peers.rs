@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 /// The test venv; its absence is a failure, not a skip, so that a run without
 /// the peers cannot pass unnoticed.
-pub fn venv_bin(tool: &str) -> PathBuf {
+pub(crate) fn venv_bin(tool: &str) -> PathBuf {
     let bin = super::root().join(".test-env/venv/bin").join(tool);
     assert!(
         bin.exists(),
@@ -22,21 +22,32 @@ pub fn venv_bin(tool: &str) -> PathBuf {
     bin
 }
 
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
+/// A port for a server that starts later, in another process: taken below
+/// the kernel's ephemeral range (32768 and up on Linux), so that another
+/// test binding port 0 in the meantime can never be handed the same one.
+pub(crate) fn free_port() -> u16 {
+    const FIRST: u32 = 20_000;
+    const SPAN: u32 = 12_000;
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos())
+        ^ std::process::id().wrapping_mul(2_654_435_761);
+    (0..200)
+        .map(|i| FIRST + seed.wrapping_add(i * 7_919) % SPAN)
+        .find_map(|port| {
+            let port = u16::try_from(port).ok()?;
+            TcpListener::bind(("127.0.0.1", port)).ok().map(|_| port)
+        })
+        .expect("a free port below the ephemeral range")
 }
 
 /// A plain HTTP/1.0 GET against 127.0.0.1: (status, body).
-pub fn http_get(port: u16, path: &str) -> std::io::Result<(u16, Vec<u8>)> {
+pub(crate) fn http_get(port: u16, path: &str) -> std::io::Result<(u16, Vec<u8>)> {
     http(port, "GET", path, &[], b"")
 }
 
 /// A plain HTTP/1.0 request against 127.0.0.1: (status, body).
-pub fn http(
+pub(crate) fn http(
     port: u16,
     method: &str,
     path: &str,
@@ -86,7 +97,7 @@ fn wait_until_up(port: u16, limit: Duration, child: &mut Child, what: &str) {
 }
 
 /// A running pypiserver with one htpasswd user; stopped on drop.
-pub struct PypiServer {
+pub(crate) struct PypiServer {
     pub port: u16,
     pub url: String,
     pub packages: PathBuf,
@@ -95,7 +106,7 @@ pub struct PypiServer {
 }
 
 impl PypiServer {
-    pub fn start(user: &str, password: &str) -> Self {
+    pub(crate) fn start(user: &str, password: &str) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let packages = dir.path().join("packages");
         std::fs::create_dir(&packages).expect("packages dir");
@@ -148,7 +159,7 @@ impl Drop for PypiServer {
 }
 
 /// twine from the test venv, with a clean environment.
-pub fn twine(home: &Path) -> Command {
+pub(crate) fn twine(home: &Path) -> Command {
     let mut cmd = Command::new(venv_bin("twine"));
     cmd.env_clear().env("HOME", home).current_dir(home);
     cmd
@@ -156,7 +167,7 @@ pub fn twine(home: &Path) -> Command {
 
 /// A running devpi-server (offline: its PyPI mirror never goes out) with a
 /// user and a non-volatile index; stopped on drop.
-pub struct Devpi {
+pub(crate) struct Devpi {
     pub port: u16,
     /// The upload URL: devpi takes uploads at the index URL itself.
     pub index_url: String,
@@ -165,7 +176,7 @@ pub struct Devpi {
 }
 
 impl Devpi {
-    pub fn start(user: &str, password: &str) -> Self {
+    pub(crate) fn start(user: &str, password: &str) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let serverdir = dir.path().join("server");
         let status = Command::new(venv_bin("devpi-init"))

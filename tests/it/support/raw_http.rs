@@ -5,7 +5,7 @@ use std::io::Read;
 
 /// Read one request (head and a Content-Length body); `None` when the peer
 /// closes or stalls first.
-pub fn read_request(stream: &mut impl Read) -> Option<Vec<u8>> {
+pub(crate) fn read_request(stream: &mut impl Read) -> Option<Vec<u8>> {
     let mut buffer = vec![0u8; 1 << 16];
     let mut request = Vec::new();
     let (head_end, length) = loop {
@@ -29,19 +29,19 @@ pub fn read_request(stream: &mut impl Read) -> Option<Vec<u8>> {
 }
 
 /// A 200 answer that closes the connection.
-pub const OK: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nOK";
+pub(crate) const OK: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nOK";
 
 /// A server on 127.0.0.1 that hands each connection to `handle`, one at a
 /// time, until dropped (or a minute has passed). For the few tests whose
 /// server is not an HTTP app: TLS, a release download.
-pub struct Server {
+pub(crate) struct Server {
     pub port: u16,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Server {
-    pub fn start(mut handle: impl FnMut(std::net::TcpStream) + Send + 'static) -> Self {
+    pub(crate) fn start(mut handle: impl FnMut(std::net::TcpStream) + Send + 'static) -> Self {
         use std::sync::atomic::{AtomicBool, Ordering};
         use std::time::{Duration, Instant};
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");

@@ -18,7 +18,7 @@ use super::fake_index::{FakeIndex, Received, Reply};
 
 /// How the fakes misbehave, if they do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fault {
+pub(crate) enum Fault {
     None,
     /// Fulcio certifies release.yml whatever the token says.
     CertifyAnotherWorkflow,
@@ -99,7 +99,7 @@ impl rcgen::PublicKeyData for ForeignKey {
 }
 
 /// Fulcio and Rekor on one fake server, with their trust config.
-pub struct Sigstore {
+pub(crate) struct Sigstore {
     pub server: FakeIndex,
     rekor_key: SigningKey,
     authority: Authority,
@@ -118,7 +118,7 @@ struct CtLog {
 }
 
 impl Sigstore {
-    pub fn start(fault: Fault) -> Self {
+    pub(crate) fn start(fault: Fault) -> Self {
         let rekor_key = SigningKey::random(&mut rand_core::OsRng);
         let checkpoint_key = match fault {
             Fault::ForeignCheckpointKey => SigningKey::random(&mut rand_core::OsRng),
@@ -184,7 +184,7 @@ impl Sigstore {
     }
 
     /// A ClientTrustConfig naming this Fulcio and Rekor.
-    pub fn trust_config(&self) -> String {
+    pub(crate) fn trust_config(&self) -> String {
         let spki = self
             .rekor_key
             .verifying_key()
@@ -227,7 +227,7 @@ impl Sigstore {
         .to_string()
     }
 
-    pub fn requests(&self, path: &str) -> usize {
+    pub(crate) fn requests(&self, path: &str) -> usize {
         self.server
             .received()
             .iter()
