@@ -5,51 +5,19 @@
 use std::str::FromStr;
 
 use pep440_rs::{Version, VersionSpecifiers};
-use pep508_rs::{Requirement, VersionOrUrl};
 
 use super::classifiers::Known;
+use super::field_values::{
+    check_project_url, check_requirement, is_email, is_valid_name, is_web_url,
+    parse_license_expression, split_addresses,
+};
+use super::metadata_versions::{
+    KNOWN_FIELDS, SUPPORTED, field_too_new, fields_present, parse_metadata_version,
+};
 use super::{Problem, Target};
 use crate::dist::Metadata;
 
-const SPEC: &str = "see https://packaging.python.org/specifications/core-metadata";
-
-/// Every core-metadata field, lower-cased, as Dynamic may name them.
-const KNOWN_FIELDS: &[&str] = &[
-    "metadata-version",
-    "name",
-    "version",
-    "platform",
-    "supported-platform",
-    "summary",
-    "description",
-    "description-content-type",
-    "keywords",
-    "home-page",
-    "download-url",
-    "author",
-    "author-email",
-    "maintainer",
-    "maintainer-email",
-    "license",
-    "license-expression",
-    "license-file",
-    "classifier",
-    "requires-dist",
-    "requires-python",
-    "requires-external",
-    "project-url",
-    "provides-extra",
-    "provides-dist",
-    "obsoletes-dist",
-    "requires",
-    "provides",
-    "obsoletes",
-    "import-name",
-    "import-namespace",
-];
-
-/// The Metadata-Versions Warehouse accepts (2.0 never was one).
-const SUPPORTED: &[&str] = &["1.0", "1.1", "1.2", "2.1", "2.2", "2.3", "2.4", "2.5"];
+pub(super) const SPEC: &str = "see https://packaging.python.org/specifications/core-metadata";
 
 pub(super) fn check(meta: &Metadata, target: Target) -> Vec<Problem> {
     let meta = &without_unknown(meta);
@@ -266,20 +234,6 @@ pub(super) fn check(meta: &Metadata, target: Target) -> Vec<Problem> {
     problems
 }
 
-/// Parse as PyPI does (packaging's canonicalization): operators and
-/// identifiers in any case, deprecated identifiers and a trailing `+` allowed.
-fn parse_license_expression(expression: &str) -> Result<spdx::Expression, spdx::ParseError> {
-    let spaced = expression.replace('(', " ( ").replace(')', " ) ");
-    let normalized: Vec<String> = spaced
-        .split_whitespace()
-        .map(|token| match token.to_ascii_uppercase().as_str() {
-            operator @ ("AND" | "OR" | "WITH") => operator.to_owned(),
-            _ => token.to_owned(),
-        })
-        .collect();
-    spdx::Expression::parse_mode(&normalized.join(" "), spdx::ParseMode::LAX)
-}
-
 /// Warehouse deletes every field whose value is `UNKNOWN` (what distutils
 /// wrote for unset fields) before validating; so do the rules.
 fn without_unknown(meta: &Metadata) -> Metadata {
@@ -308,223 +262,6 @@ fn without_unknown(meta: &Metadata) -> Metadata {
         supported_platforms: known_all(&meta.supported_platforms),
         classifiers: known_all(&meta.classifiers),
         ..meta.clone()
-    }
-}
-
-/// Split an address list on the commas between addresses, not those inside a
-/// quoted display name or angle brackets.
-fn split_addresses(list: &str) -> Vec<&str> {
-    let (mut parts, mut start, mut quoted, mut angled) = (Vec::new(), 0, false, false);
-    for (i, c) in list.char_indices() {
-        match c {
-            '"' => quoted = !quoted,
-            '<' if !quoted => angled = true,
-            '>' if !quoted => angled = false,
-            ',' if !quoted && !angled => {
-                parts.push(list[start..i].trim());
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    parts.push(list[start..].trim());
-    parts.into_iter().filter(|p| !p.is_empty()).collect()
-}
-
-/// `(major, minor)`.
-fn parse_metadata_version(text: &str) -> Option<(u32, u32)> {
-    let (major, minor) = text.trim().split_once('.')?;
-    Some((major.parse().ok()?, minor.parse().ok()?))
-}
-
-/// The optional fields present, with the Metadata-Version that introduced them.
-fn fields_present(meta: &Metadata) -> Vec<(&'static str, (u32, u32))> {
-    let present = [
-        (
-            "Supported-Platform",
-            !meta.supported_platforms.is_empty(),
-            (1, 1),
-        ),
-        ("Classifier", !meta.classifiers.is_empty(), (1, 1)),
-        ("Download-URL", meta.download_url.is_some(), (1, 1)),
-        ("Requires", !meta.requires.is_empty(), (1, 1)),
-        ("Provides", !meta.provides.is_empty(), (1, 1)),
-        ("Obsoletes", !meta.obsoletes.is_empty(), (1, 1)),
-        ("Maintainer", meta.maintainer.is_some(), (1, 2)),
-        ("Maintainer-email", meta.maintainer_email.is_some(), (1, 2)),
-        ("Requires-Dist", !meta.requires_dist.is_empty(), (1, 2)),
-        ("Requires-Python", meta.requires_python.is_some(), (1, 2)),
-        (
-            "Requires-External",
-            !meta.requires_external.is_empty(),
-            (1, 2),
-        ),
-        ("Project-URL", !meta.project_urls.is_empty(), (1, 2)),
-        ("Provides-Dist", !meta.provides_dist.is_empty(), (1, 2)),
-        ("Obsoletes-Dist", !meta.obsoletes_dist.is_empty(), (1, 2)),
-        (
-            "Description-Content-Type",
-            meta.description_content_type.is_some(),
-            (2, 1),
-        ),
-        ("Provides-Extra", !meta.provides_extra.is_empty(), (2, 1)),
-        ("Dynamic", !meta.dynamic.is_empty(), (2, 2)),
-        (
-            "License-Expression",
-            meta.license_expression.is_some(),
-            (2, 4),
-        ),
-        ("License-File", !meta.license_files.is_empty(), (2, 4)),
-        ("Import-Name", !meta.import_names.is_empty(), (2, 5)),
-        (
-            "Import-Namespace",
-            !meta.import_namespaces.is_empty(),
-            (2, 5),
-        ),
-    ];
-    present
-        .into_iter()
-        .filter(|(_, is_present, _)| *is_present)
-        .map(|(field, _, version)| (field, version))
-        .collect()
-}
-
-fn field_too_new(field: &'static str, (major, minor): (u32, u32), target: Target) -> Problem {
-    // setuptools wrote License-File into older versions; mintup leaves it out
-    // of the form there (as twine does), so it is only worth a warning.
-    if field == "License-File" {
-        return Problem::warning(
-            "field-version",
-            "License-File needs Metadata-Version 2.4; it is left out of the upload",
-            "rebuild with setuptools ≥ 77 or hatchling ≥ 1.26 to publish license files",
-        );
-    }
-    target.pypi_rule(
-        "field-version",
-        format!("{field} needs Metadata-Version {major}.{minor} or later"),
-        format!(
-            "rebuild so that the declared Metadata-Version is at least {major}.{minor}; {SPEC}"
-        ),
-    )
-}
-
-/// Warehouse's project-name pattern, case-insensitive.
-fn is_valid_name(name: &str) -> bool {
-    let ok = |c: char| c.is_ascii_alphanumeric();
-    !name.is_empty()
-        && name.starts_with(ok)
-        && name.ends_with(ok)
-        && name.chars().all(|c| ok(c) || matches!(c, '.' | '_' | '-'))
-}
-
-/// The name in a requirement's lead (its project name, or an extra in the
-/// brackets after it) that ends in `-`, `.` or `_`, as in `tx- >=1`,
-/// `a_[x]` or `a[x-]`, and that separator. pep508_rs 0.9 panics on such a
-/// name where another character or the end of the extras follows it (a
-/// panic aborts mintup), so it is refused here first, in the parser's words
-/// for a name at the end of the text.
-fn name_ending_in_separator(value: &str) -> Option<(&'static str, char)> {
-    let name_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_');
-    let ends_badly = |text: &str| {
-        let end = text.find(|c| !name_char(c)).unwrap_or(text.len());
-        text[..end]
-            .chars()
-            .last()
-            .filter(|c| matches!(c, '.' | '-' | '_'))
-    };
-    let rest = value.trim_start();
-    if let Some(separator) = ends_badly(rest) {
-        return Some(("Package", separator));
-    }
-    let after_name = rest.trim_start_matches(name_char).trim_start();
-    let extras = after_name.strip_prefix('[')?;
-    let extras = extras.split(']').next().unwrap_or_default();
-    extras
-        .split(',')
-        .find_map(|extra| ends_badly(extra.trim_start()))
-        .map(|separator| ("Extra", separator))
-}
-
-fn check_requirement(field: &'static str, value: &str, target: Target) -> Option<Problem> {
-    if let Some((kind, separator)) = name_ending_in_separator(value) {
-        return Some(target.pypi_rule(
-            "requirement",
-            format!(
-                "{field} '{value}' is not a PEP 508 requirement: \
-                 {kind} name must end with an alphanumeric character, not '{separator}'"
-            ),
-            "fix the dependency's spelling in pyproject.toml",
-        ));
-    }
-    match Requirement::<pep508_rs::VerbatimUrl>::from_str(value) {
-        Err(e) => Some(target.pypi_rule(
-            "requirement",
-            // The parser's message carries a caret diagram on later lines.
-            format!(
-                "{field} '{value}' is not a PEP 508 requirement: {}",
-                e.to_string().lines().next().unwrap_or_default()
-            ),
-            "fix the dependency's spelling in pyproject.toml",
-        )),
-        Ok(req) if matches!(req.version_or_url, Some(VersionOrUrl::Url(_))) => {
-            Some(target.pypi_rule(
-                "requirement",
-                format!("{field} '{value}' is a direct URL reference, which PyPI refuses"),
-                "depend on a released version from the index instead",
-            ))
-        }
-        Ok(_) => None,
-    }
-}
-
-fn check_project_url(entry: &str, target: Target) -> Option<Problem> {
-    let Some((label, url)) = entry.split_once(',') else {
-        return Some(target.pypi_rule(
-            "project-url",
-            format!("Project-URL '{entry}' is not 'Label, URL'"),
-            "give each URL a label in [project.urls]",
-        ));
-    };
-    let label = label.trim();
-    if label.is_empty() || label.chars().count() > 32 {
-        return Some(target.pypi_rule(
-            "project-url",
-            format!("Project-URL label '{label}' must have 1 to 32 characters"),
-            "shorten the label in [project.urls]",
-        ));
-    }
-    (!is_web_url(url.trim())).then(|| {
-        target.pypi_rule(
-            "project-url",
-            format!(
-                "Project-URL '{label}' is not an http(s) URL: '{}'",
-                url.trim()
-            ),
-            "give a full URL starting with https://",
-        )
-    })
-}
-
-fn is_web_url(text: &str) -> bool {
-    url::Url::parse(text)
-        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-}
-
-/// `addr@host` or `Name <addr@host>`: one `@` with text either side, no spaces.
-fn is_email(text: &str) -> bool {
-    let address = match (text.rfind('<'), text.strip_suffix('>')) {
-        (Some(open), Some(inner)) => &inner[open + 1..],
-        _ => text,
-    };
-    match address.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !address.contains(char::is_whitespace)
-                && !domain.contains('@')
-        }
-        None => false,
     }
 }
 

@@ -8,8 +8,10 @@ mod archive_rules;
 mod batch_rules;
 pub mod classifiers;
 mod description_rules;
+mod field_values;
 mod filename_rules;
 mod metadata_rules;
+mod metadata_versions;
 pub mod record_rules;
 
 use std::fmt;
