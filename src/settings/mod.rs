@@ -6,9 +6,7 @@ use std::path::{Path, PathBuf};
 use url::Url;
 
 use crate::auth::{Credentials, Secret, TOKEN_USERNAME};
-use crate::cli::{
-    MintArgs, ReportFormat, RepositoryArgs, TlsArgs, TokenFormat, TrustedPublishing, UploadArgs,
-};
+use crate::cli::{ReportFormat, RepositoryArgs, TlsArgs, TrustedPublishing, UploadArgs};
 use crate::config::env::EnvSnapshot;
 use crate::config::pypirc::{Pypirc, PypircError, PypircSection};
 use crate::index::{IndexKind, Target, is_loopback};
@@ -16,9 +14,11 @@ use crate::mint::Provider;
 use crate::upload::UploadOptions;
 
 mod credentials;
+mod mint;
 mod repository;
 
 use credentials::{Level, resolve_credentials};
+pub use mint::{MintPlan, resolve_mint};
 pub use repository::{redact_userinfo, resolve_target};
 
 pub const PYPI_UPLOAD_URL: &str = "https://upload.pypi.org/legacy/";
@@ -482,39 +482,6 @@ pub fn resolve_check_target(
     pypirc: Option<&(PathBuf, Pypirc)>,
 ) -> Result<Target, SettingsError> {
     resolve_target(repo, env, pypirc, &mut Vec::new()).map(|(target, _)| target)
-}
-
-/// What `mint` needs.
-#[derive(Debug, Clone)]
-pub struct MintPlan {
-    pub target: Target,
-    pub ca_cert: Option<PathBuf>,
-    pub client_cert: Option<PathBuf>,
-    pub audience: Option<String>,
-    pub provider: Option<Provider>,
-    pub github_output: bool,
-    pub format: TokenFormat,
-    pub notes: Vec<String>,
-}
-
-pub fn resolve_mint(
-    args: &MintArgs,
-    env: &EnvSnapshot,
-    pypirc: Option<&(PathBuf, Pypirc)>,
-) -> Result<MintPlan, SettingsError> {
-    let mut notes = Vec::new();
-    let (target, section) = resolve_target(&args.repo, env, pypirc, &mut notes)?;
-    let (ca_cert, client_cert) = resolve_tls(&args.tls, env, section);
-    Ok(MintPlan {
-        target,
-        ca_cert,
-        client_cert,
-        audience: args.audience.clone(),
-        provider: args.provider.map(Provider::from),
-        github_output: args.github_output,
-        format: args.format,
-        notes,
-    })
 }
 
 #[cfg(test)]
