@@ -7,6 +7,7 @@ pub mod collect;
 pub mod digest;
 pub mod filename;
 pub mod metadata;
+mod metadata_member;
 pub mod size;
 
 use std::path::PathBuf;

@@ -7,6 +7,7 @@ pub mod claims;
 pub mod cli;
 pub mod diagnose;
 pub mod exchange;
+mod google;
 pub mod oidc;
 pub mod preflight;
 pub mod provider;

@@ -15,6 +15,7 @@ pub mod report;
 pub mod response;
 pub mod retry;
 mod send;
+mod server_message;
 pub mod stall;
 pub mod verified_body;
 
