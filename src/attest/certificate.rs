@@ -1,12 +1,17 @@
-//! Just enough DER to take the public key out of a Fulcio leaf certificate
-//! and check the attestation's DSSE signature with it. Chains, SCTs and
-//! identities are PyPI's to verify.
+//! The two things mintup reads from a Fulcio leaf certificate: its public
+//! key, to check the attestation's DSSE signature, and its Build Signer URI.
+//! Parsing is x509-cert's (strict DER). Chains are `chain`'s; SCTs and the
+//! identity policy are PyPI's to verify.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use p256::ecdsa::DerSignature;
 use p256::ecdsa::signature::Verifier as _;
-use p256::ecdsa::{DerSignature, VerifyingKey};
-use p256::pkcs8::DecodePublicKey as _;
+use x509_cert::Certificate;
+use x509_cert::der::asn1::{ObjectIdentifier, Utf8StringRef};
+use x509_cert::der::referenced::OwnedToRef as _;
+use x509_cert::der::{Decode as _, Encode as _};
+use x509_cert::spki::SubjectPublicKeyInfoRef;
 
 use super::model::{Attestation, pae};
 
@@ -20,108 +25,49 @@ pub enum SignatureError {
     Signature,
 }
 
-/// One DER element.
-pub(super) struct Element<'a> {
-    pub tag: u8,
-    /// Header and contents.
-    pub whole: &'a [u8],
-    pub contents: &'a [u8],
+/// The certificate `der` holds, and nothing after it. Malformed input is an
+/// error, never a panic, and costs no more than its own length: the
+/// decoder refuses any length beyond the bytes it has.
+pub(super) fn parse(der: &[u8]) -> Option<Certificate> {
+    Certificate::from_der(der).ok()
 }
 
-/// The first DER element of `der`, and what follows it.
-pub(super) fn element(der: &[u8]) -> Option<(Element<'_>, &[u8])> {
-    let (&tag, rest) = der.split_first()?;
-    let (&first, rest) = rest.split_first()?;
-    let (length, rest) = if first < 0x80 {
-        (usize::from(first), rest)
-    } else {
-        let count = usize::from(first & 0x7f);
-        if count == 0 || count > 4 || rest.len() < count {
-            return None;
-        }
-        let length = rest[..count]
-            .iter()
-            .fold(0usize, |n, &b| (n << 8) | usize::from(b));
-        (length, &rest[count..])
-    };
-    if rest.len() < length {
-        return None;
-    }
-    let header = der.len() - rest.len();
-    let whole = &der[..header + length];
-    Some((
-        Element {
-            tag,
-            whole,
-            contents: &rest[..length],
-        },
-        &rest[length..],
-    ))
+/// The certificate's subject key, as a P-256 or P-384 verifying key.
+pub(super) fn key<K>(certificate: &Certificate) -> Option<K>
+where
+    K: for<'a> TryFrom<SubjectPublicKeyInfoRef<'a>>,
+{
+    let spki = certificate
+        .tbs_certificate
+        .subject_public_key_info
+        .owned_to_ref();
+    K::try_from(spki).ok()
 }
-
-const SEQUENCE: u8 = 0x30;
-/// `[0] EXPLICIT Version`, present in every v3 certificate.
-const VERSION: u8 = 0xa0;
 
 /// The DER SubjectPublicKeyInfo of a certificate.
-pub fn public_key_info(certificate: &[u8]) -> Option<&[u8]> {
-    let (cert, _) = element(certificate).filter(|(e, _)| e.tag == SEQUENCE)?;
-    let (tbs, _) = element(cert.contents).filter(|(e, _)| e.tag == SEQUENCE)?;
-    let mut rest = tbs.contents;
-    let (first, after) = element(rest)?;
-    if first.tag == VERSION {
-        rest = after;
-    }
-    // serialNumber, signature, issuer, validity, subject
-    for _ in 0..5 {
-        rest = element(rest)?.1;
-    }
-    let (spki, _) = element(rest)?;
-    (spki.tag == SEQUENCE).then_some(spki.whole)
+pub fn public_key_info(certificate: &[u8]) -> Option<Vec<u8>> {
+    let certificate = parse(certificate)?;
+    certificate
+        .tbs_certificate
+        .subject_public_key_info
+        .to_der()
+        .ok()
 }
 
-/// The DER of Fulcio's Build Signer URI extension (1.3.6.1.4.1.57264.1.9).
-const BUILD_SIGNER_URI: &[u8] = &[0x2b, 0x06, 0x01, 0x04, 0x01, 0x83, 0xbf, 0x30, 0x01, 0x09];
-const OID: u8 = 0x06;
-const OCTET_STRING: u8 = 0x04;
-const UTF8_STRING: u8 = 0x0c;
-/// `[3] EXPLICIT Extensions`.
-const EXTENSIONS: u8 = 0xa3;
-
-/// The value of an extension (the contents of its extnValue), by OID.
-fn extension<'a>(certificate: &'a [u8], oid: &[u8]) -> Option<&'a [u8]> {
-    let (cert, _) = element(certificate).filter(|(e, _)| e.tag == SEQUENCE)?;
-    let (tbs, _) = element(cert.contents).filter(|(e, _)| e.tag == SEQUENCE)?;
-    let mut rest = tbs.contents;
-    while let Some((item, after)) = element(rest) {
-        if item.tag == EXTENSIONS {
-            let (list, _) = element(item.contents)?;
-            let mut extensions = list.contents;
-            while let Some((extension, next)) = element(extensions) {
-                let (id, mut fields) = element(extension.contents)?;
-                if id.tag == OID && id.contents == oid {
-                    while let Some((field, more)) = element(fields) {
-                        if field.tag == OCTET_STRING {
-                            return Some(field.contents);
-                        }
-                        fields = more;
-                    }
-                }
-                extensions = next;
-            }
-            return None;
-        }
-        rest = after;
-    }
-    None
-}
+/// Fulcio's Build Signer URI extension; its value is a DER UTF8String.
+const BUILD_SIGNER_URI: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.57264.1.9");
 
 /// The workflow (or pipeline) the certificate was issued to: Fulcio's
 /// Build Signer URI, e.g. `https://github.com/o/r/.github/workflows/x.yml@ref`.
 pub fn build_signer(certificate: &[u8]) -> Option<String> {
-    let value = extension(certificate, BUILD_SIGNER_URI)?;
-    let (text, _) = element(value).filter(|(e, _)| e.tag == UTF8_STRING)?;
-    String::from_utf8(text.contents.to_vec()).ok()
+    let certificate = parse(certificate)?;
+    let extension = certificate
+        .tbs_certificate
+        .extensions?
+        .into_iter()
+        .find(|e| e.extn_id == BUILD_SIGNER_URI)?;
+    let text = Utf8StringRef::from_der(extension.extn_value.as_bytes()).ok()?;
+    Some(text.as_str().to_owned())
 }
 
 /// The envelope's signature is the certificate key's, over the DSSE PAE of
@@ -130,8 +76,8 @@ pub fn verify_signature(attestation: &Attestation) -> Result<(), SignatureError>
     let der = STANDARD
         .decode(&attestation.verification_material.certificate)
         .map_err(|_| SignatureError::Certificate)?;
-    let key = public_key_info(&der)
-        .and_then(|spki| VerifyingKey::from_public_key_der(spki).ok())
+    let key: p256::ecdsa::VerifyingKey = parse(&der)
+        .and_then(|c| key(&c))
         .ok_or(SignatureError::Certificate)?;
     let statement = attestation
         .statement_bytes()
@@ -186,5 +132,46 @@ mod tests {
         let mut broken = attestation(dist);
         broken.verification_material.certificate = STANDARD.encode(b"\x30\x03\x02\x01\x01");
         assert_eq!(verify_signature(&broken), Err(SignatureError::Certificate));
+    }
+
+    #[test]
+    fn malformed_der_is_refused_without_panicking() {
+        let dist = "gitlab_oidc_project-0.0.3.tar.gz";
+        let real = STANDARD
+            .decode(&attestation(dist).verification_material.certificate)
+            .unwrap();
+        assert!(public_key_info(&real).is_some());
+        let mut wrong_tag = real.clone();
+        wrong_tag[0] = 0x31;
+        let mut trailing = real.clone();
+        trailing.push(0);
+        let cases: [(&str, &[u8]); 9] = [
+            ("empty", b""),
+            ("a tag alone", b"\x30"),
+            ("truncated", &real[..real.len() / 2]),
+            ("its last byte missing", &real[..real.len() - 1]),
+            ("a SET, not a SEQUENCE", &wrong_tag),
+            ("trailing bytes", &trailing),
+            ("a 4 GiB length", b"\x30\x84\xff\xff\xff\xff\x02\x01\x01"),
+            (
+                "a 9-byte length",
+                b"\x30\x89\x01\x00\x00\x00\x00\x00\x00\x00\x00",
+            ),
+            (
+                "an indefinite length (BER)",
+                b"\x30\x80\x02\x01\x01\x00\x00",
+            ),
+        ];
+        for (what, der) in cases {
+            assert_eq!(public_key_info(der), None, "{what}");
+            assert_eq!(build_signer(der), None, "{what}");
+            let mut broken = attestation(dist);
+            broken.verification_material.certificate = STANDARD.encode(der);
+            assert_eq!(
+                verify_signature(&broken),
+                Err(SignatureError::Certificate),
+                "{what}"
+            );
+        }
     }
 }

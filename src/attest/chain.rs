@@ -3,57 +3,53 @@
 //! P-384 with SHA-384 (production Fulcio's intermediate and root are
 //! P-384). Validity dates, SCTs and the identity policy are PyPI's.
 
-use p256::pkcs8::DecodePublicKey as _;
+use x509_cert::Certificate;
+use x509_cert::der::asn1::ObjectIdentifier;
+use x509_cert::der::{Decode as _, Header, Reader as _, SliceReader};
 
-use super::certificate::{self, element};
+use super::certificate;
 
-const SEQUENCE: u8 = 0x30;
-const BIT_STRING: u8 = 0x03;
-const OID: u8 = 0x06;
-const ECDSA_SHA256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
-const ECDSA_SHA384: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03];
+const ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+const ECDSA_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
 
-/// A certificate's signed part, how it was signed, and the signature.
+/// A certificate, and its TBSCertificate exactly as its issuer signed it:
+/// re-encoding the decoded value need not give back the same bytes.
 struct Signed<'a> {
+    certificate: Certificate,
     tbs: &'a [u8],
-    algorithm: &'a [u8],
-    signature: &'a [u8],
 }
 
-fn signed(certificate: &[u8]) -> Option<Signed<'_>> {
-    let (cert, _) = element(certificate).filter(|(e, _)| e.tag == SEQUENCE)?;
-    let (tbs, rest) = element(cert.contents).filter(|(e, _)| e.tag == SEQUENCE)?;
-    let (algorithm, rest) = element(rest).filter(|(e, _)| e.tag == SEQUENCE)?;
-    let (oid, _) = element(algorithm.contents).filter(|(e, _)| e.tag == OID)?;
-    let (value, _) = element(rest).filter(|(e, _)| e.tag == BIT_STRING)?;
-    let (&unused, signature) = value.contents.split_first()?;
-    (unused == 0).then_some(Signed {
-        tbs: tbs.whole,
-        algorithm: oid.contents,
-        signature,
-    })
+fn signed(der: &[u8]) -> Option<Signed<'_>> {
+    let certificate = certificate::parse(der)?;
+    // `parse` checked the whole structure; the TBS is the first element
+    // inside the outer SEQUENCE.
+    let mut reader = SliceReader::new(der).ok()?;
+    Header::decode(&mut reader).ok()?;
+    let tbs = reader.tlv_bytes().ok()?;
+    Some(Signed { certificate, tbs })
 }
 
 /// `subject` was signed by `issuer`'s key.
 fn issued_by(subject: &[u8], issuer: &[u8]) -> bool {
-    let Some(signed) = signed(subject) else {
+    let (Some(subject), Some(issuer)) = (signed(subject), certificate::parse(issuer)) else {
         return false;
     };
-    let Some(spki) = certificate::public_key_info(issuer) else {
+    // `None` unless the BIT STRING is whole bytes.
+    let Some(signature) = subject.certificate.signature.as_bytes() else {
         return false;
     };
-    match signed.algorithm {
+    match subject.certificate.signature_algorithm.oid {
         ECDSA_SHA256 => {
             use p256::ecdsa::signature::Verifier as _;
-            let key = p256::ecdsa::VerifyingKey::from_public_key_der(spki);
-            let sig = p256::ecdsa::DerSignature::try_from(signed.signature);
-            matches!((key, sig), (Ok(k), Ok(s)) if k.verify(signed.tbs, &s).is_ok())
+            let key = certificate::key::<p256::ecdsa::VerifyingKey>(&issuer);
+            let sig = p256::ecdsa::DerSignature::try_from(signature);
+            matches!((key, sig), (Some(k), Ok(s)) if k.verify(subject.tbs, &s).is_ok())
         }
         ECDSA_SHA384 => {
             use p384::ecdsa::signature::Verifier as _;
-            let key = p384::ecdsa::VerifyingKey::from_public_key_der(spki);
-            let sig = p384::ecdsa::DerSignature::try_from(signed.signature);
-            matches!((key, sig), (Ok(k), Ok(s)) if k.verify(signed.tbs, &s).is_ok())
+            let key = certificate::key::<p384::ecdsa::VerifyingKey>(&issuer);
+            let sig = p384::ecdsa::DerSignature::try_from(signature);
+            matches!((key, sig), (Some(k), Ok(s)) if k.verify(subject.tbs, &s).is_ok())
         }
         _ => false,
     }
@@ -88,5 +84,24 @@ mod tests {
         assert!(!chains_to(&production, &fulcio_chains("staging")));
         assert!(!chains_to(&staging, &fulcio_chains("production")));
         assert!(!chains_to(&production, &[]));
+    }
+
+    #[test]
+    fn a_changed_or_malformed_leaf_does_not_chain() {
+        let chains = fulcio_chains("production");
+        let production = leaf(PRODUCTION.0);
+        // A byte of the TBS's serial number: still a certificate, but not
+        // the one the intermediate signed.
+        let mut changed = production.clone();
+        changed[15] ^= 1;
+        assert!(certificate::parse(&changed).is_some());
+        assert!(!chains_to(&changed, &chains));
+        for der in [
+            &production[..production.len() - 1],
+            b"",
+            b"\x30\x84\xff\xff\xff\xff",
+        ] {
+            assert!(!chains_to(der, &chains));
+        }
     }
 }
