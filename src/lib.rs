@@ -20,6 +20,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod dist;
+pub mod hint;
 pub mod http;
 pub mod index;
 pub mod mint;

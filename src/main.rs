@@ -10,6 +10,7 @@ use clap::Parser;
 use mintup::cli::{Cli, Command};
 use mintup::commands::{self, error::Error};
 use mintup::config::env::EnvSnapshot;
+use mintup::hint::Hint;
 use mintup::output::github::CiOutput;
 use mintup::output::text::render;
 use mintup::untrusted::defuse_commands;
@@ -24,8 +25,8 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::check_command(args, env),
         Command::Attest(args) => commands::attest::attest_command(args, env),
     };
-    let code = match result {
-        Ok(code) => code,
+    let exit = match result {
+        Ok(exit) => exit,
         Err(e) => {
             let hint = e.hint();
             // The last safety net: no line of an error may read as a
@@ -36,8 +37,8 @@ fn main() -> ExitCode {
                 _ => "mintup failed",
             };
             ci.report_failure(title, &e, hint.as_deref());
-            e.exit_code()
+            e.exit()
         }
     };
-    ExitCode::from(code as u8)
+    exit.into()
 }

@@ -16,6 +16,7 @@ use super::trust::TrustConfig;
 use crate::config::env::EnvSnapshot;
 use crate::dist::collect::{CollectError, DistFile};
 use crate::dist::digest;
+use crate::hint::Hint;
 use crate::mint::oidc::{self, OidcError};
 use crate::mint::{Provider, diagnose};
 
@@ -66,8 +67,8 @@ pub enum AttestError {
     Client(#[from] crate::http::ClientError),
 }
 
-impl AttestError {
-    pub fn hint(&self) -> Option<String> {
+impl Hint for AttestError {
+    fn hint(&self) -> Option<String> {
         match self {
             AttestError::Existing(..) | AttestError::OtherIdentity { .. } => Some(
                 "delete that file to sign again, or rebuild: an attestation belongs to one file's \

@@ -10,10 +10,10 @@ use crate::config::env::EnvSnapshot;
 use crate::dist::collect;
 use crate::output::text::{self, print_attested};
 
-use super::error::{EXIT_OK, Error};
+use super::error::{Error, Exit};
 use super::runtime;
 
-pub fn attest_command(args: AttestArgs, env: EnvSnapshot) -> Result<i32, Error> {
+pub fn attest_command(args: AttestArgs, env: EnvSnapshot) -> Result<Exit, Error> {
     // `--sigstore-config`, then `MINTUP_SIGSTORE_CONFIG`.
     let config = args
         .sigstore_config
@@ -35,7 +35,7 @@ pub fn attest_command(args: AttestArgs, env: EnvSnapshot) -> Result<i32, Error> 
         text::note(&note);
     }
     print_attested(results, &mut std::io::stdout().lock());
-    Ok(EXIT_OK)
+    Ok(Exit::Ok)
 }
 
 /// Sigstore's services and keys from a `ClientTrustConfig` file, or the

@@ -7,11 +7,11 @@ use crate::dist::collect;
 use crate::output::{json, text};
 use crate::settings;
 
-use super::error::{EXIT_FAILED, EXIT_OK, Error};
+use super::error::{Error, Exit};
 
 /// `mintup check`: a verdict per file on stdout; unreadable files fail like
 /// any other.
-pub fn check_command(args: CheckArgs, env: EnvSnapshot) -> Result<i32, Error> {
+pub fn check_command(args: CheckArgs, env: EnvSnapshot) -> Result<Exit, Error> {
     let pypirc = settings::load_pypirc(args.repo.config_file.as_deref(), &env)?;
     let target = settings::resolve_check_target(&args.repo, &env, pypirc.as_ref())?;
     let dists = collect::collect(&args.dists).map_err(|e| Error::Prepare(e.into()))?;
@@ -32,5 +32,5 @@ pub fn check_command(args: CheckArgs, env: EnvSnapshot) -> Result<i32, Error> {
         ReportFormat::Json => json::print_check(&verdicts, &unreadable, args.strict),
         ReportFormat::Text => text::print_check(&verdicts, &unreadable, args.strict),
     };
-    Ok(if failed { EXIT_FAILED } else { EXIT_OK })
+    Ok(if failed { Exit::Failed } else { Exit::Ok })
 }

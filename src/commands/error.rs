@@ -1,15 +1,31 @@
 //! The top-level error of a command, its exit code and its hint.
 
+use crate::hint::Hint;
 use crate::mint::MintError;
 use crate::settings::SettingsError;
 use crate::upload::PrepareError;
 
-/// Exit status when every file was uploaded or skipped.
-pub const EXIT_OK: i32 = 0;
-/// Exit status when a file failed or the run could not proceed.
-pub const EXIT_FAILED: i32 = 1;
-/// Exit status for usage and configuration errors (clap uses 2 as well).
-pub const EXIT_USAGE: i32 = 2;
+/// How a command ends: the process's exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Exit {
+    /// Every file was uploaded or skipped (or checked, minted, attested).
+    Ok = 0,
+    /// A file failed, or the run could not proceed.
+    Failed = 1,
+    /// A usage or configuration error (clap uses 2 as well).
+    Usage = 2,
+    /// Ctrl-C (SIGINT), as a shell reports it: 128 + 2.
+    Interrupted = 130,
+    /// SIGTERM: 128 + 15.
+    Terminated = 143,
+}
+
+impl From<Exit> for std::process::ExitCode {
+    fn from(exit: Exit) -> Self {
+        std::process::ExitCode::from(exit as u8)
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -37,14 +53,16 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn exit_code(&self) -> i32 {
+    pub fn exit(&self) -> Exit {
         match self {
-            Error::Settings(_) | Error::NoGithubOutput | Error::SigstoreConfig(..) => EXIT_USAGE,
-            _ => EXIT_FAILED,
+            Error::Settings(_) | Error::NoGithubOutput | Error::SigstoreConfig(..) => Exit::Usage,
+            _ => Exit::Failed,
         }
     }
+}
 
-    pub fn hint(&self) -> Option<String> {
+impl Hint for Error {
+    fn hint(&self) -> Option<String> {
         match self {
             Error::Settings(e) => e.hint(),
             Error::Prepare(e) => e.hint(),

@@ -9,10 +9,10 @@ use crate::output::github::{self, CiOutput};
 use crate::output::text;
 use crate::settings;
 
-use super::error::{EXIT_OK, Error};
+use super::error::{Error, Exit};
 use super::runtime;
 
-pub fn mint_command(args: MintArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i32, Error> {
+pub fn mint_command(args: MintArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<Exit, Error> {
     let pypirc = settings::load_pypirc(args.repo.config_file.as_deref(), &env)?;
     let plan = settings::resolve_mint(&args, &env, pypirc.as_ref())?;
     for note in &plan.notes {
@@ -48,5 +48,5 @@ pub fn mint_command(args: MintArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i
             .map_err(|e| Error::GithubOutput(path, e))?,
         None => text::print_token(&minted, plan.format, plan.target.url.as_str()),
     }
-    Ok(EXIT_OK)
+    Ok(Exit::Ok)
 }

@@ -3,7 +3,6 @@
 
 use std::io::IsTerminal;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI32, Ordering};
 
 use crate::attest::run::{AttestJob, Attested, run as run_attest};
 use crate::cli::{ReportFormat, UploadArgs};
@@ -23,10 +22,10 @@ use crate::upload::dry_run::LoopbackIndex;
 use crate::upload::{self, Reporter, UploadAuth, UploadJob};
 
 use super::attest::load_trust;
-use super::error::{EXIT_FAILED, EXIT_OK, Error};
+use super::error::{Error, Exit};
 use super::runtime;
 
-pub fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<i32, Error> {
+pub fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<Exit, Error> {
     let pypirc = settings::load_pypirc(args.repo.config_file.as_deref(), &env)?;
     // The files before credentials: finding them is offline and free, and
     // "no distributions" is the better first error than "no credentials".
@@ -102,10 +101,12 @@ pub fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Resu
     let repository = options.target.url.to_string();
     // Ctrl-C or SIGTERM ends the run cleanly: what was sent is reported,
     // and the exit status is the shell's 128 + signal.
-    let signalled = Arc::new(AtomicI32::new(0));
+    let signalled = Arc::new(std::sync::OnceLock::new());
     let stop = {
         let signalled = Arc::clone(&signalled);
-        async move { signalled.store(interruption().await, Ordering::SeqCst) }
+        async move {
+            let _ = signalled.set(interruption().await);
+        }
     };
     let reports = runtime.block_on(async {
         // A dry run sends the same requests to mintup's own verifying index
@@ -132,21 +133,21 @@ pub fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Resu
         json::print(&report);
     }
     ci.upload_summary(&reports, &report, plan.dry_run, &attested);
-    match signalled.load(Ordering::SeqCst) {
-        0 if reports.iter().all(|r| r.result.is_ok()) => Ok(EXIT_OK),
-        0 => Ok(EXIT_FAILED),
-        code => {
+    match signalled.get() {
+        None if reports.iter().all(|r| r.result.is_ok()) => Ok(Exit::Ok),
+        None => Ok(Exit::Failed),
+        Some(&exit) => {
             text::print_interrupted(&reports);
             // The hashing thread of a file never started is not waited for.
             runtime.shutdown_background();
-            Ok(code)
+            Ok(exit)
         }
     }
 }
 
 /// Wait for Ctrl-C (SIGINT) or SIGTERM; the exit status a shell reports
 /// for it.
-async fn interruption() -> i32 {
+async fn interruption() -> Exit {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
@@ -155,8 +156,8 @@ async fn interruption() -> i32 {
             signal(SignalKind::terminate()),
         ) {
             (Ok(mut interrupt), Ok(mut terminate)) => tokio::select! {
-                _ = interrupt.recv() => 130,
-                _ = terminate.recv() => 143,
+                _ = interrupt.recv() => Exit::Interrupted,
+                _ = terminate.recv() => Exit::Terminated,
             },
             // Without handlers the signal's default action still ends us.
             _ => std::future::pending().await,
@@ -165,7 +166,7 @@ async fn interruption() -> i32 {
     #[cfg(not(unix))]
     {
         match tokio::signal::ctrl_c().await {
-            Ok(()) => 130,
+            Ok(()) => Exit::Interrupted,
             Err(_) => std::future::pending().await,
         }
     }

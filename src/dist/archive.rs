@@ -11,6 +11,7 @@ use super::filename::{DistFilename, DistKind};
 use super::metadata_member::{
     is_top_level_pkg_info, no_pkg_info, pick_sdist_pkg_info, pick_wheel_metadata,
 };
+use crate::hint::Hint;
 
 /// Metadata and RECORD files larger than this are refused rather than read
 /// into memory (the largest real RECORDs are a few MiB).
@@ -50,9 +51,9 @@ pub enum ArchiveError {
     Budget { exceeded: Exceeded, at: String },
 }
 
-impl ArchiveError {
-    pub fn hint(&self) -> Option<&'static str> {
-        match self {
+impl Hint for ArchiveError {
+    fn hint(&self) -> Option<String> {
+        let hint: Option<&str> = match self {
             ArchiveError::Empty | ArchiveError::Zip(_) | ArchiveError::Tar(_) => {
                 Some("rebuild the distribution (for example with `python -m build`)")
             }
@@ -63,7 +64,8 @@ impl ArchiveError {
                 "this is not a distribution a build backend made; rebuild it with `python -m build`",
             ),
             _ => None,
-        }
+        };
+        hint.map(str::to_owned)
     }
 }
 

@@ -7,6 +7,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::filename::{DistFilename, FilenameError};
+use crate::hint::Hint;
 
 /// One distribution file and what travels with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,9 +48,9 @@ pub enum CollectError {
     },
 }
 
-impl CollectError {
-    pub fn hint(&self) -> Option<&'static str> {
-        match self {
+impl Hint for CollectError {
+    fn hint(&self) -> Option<String> {
+        let hint: Option<&str> = match self {
             CollectError::Missing(_)
             | CollectError::NoMatch(_)
             | CollectError::EmptyDirectory(_) => {
@@ -65,7 +66,8 @@ impl CollectError {
                 Some("add the distribution to the command line, or remove the extra file")
             }
             _ => None,
-        }
+        };
+        hint.map(str::to_owned)
     }
 }
 

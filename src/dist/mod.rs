@@ -10,6 +10,7 @@ pub mod metadata;
 mod metadata_member;
 pub mod size;
 
+use crate::hint::Hint;
 use std::path::PathBuf;
 
 pub use collect::DistFile;
@@ -26,12 +27,12 @@ pub enum InspectError {
     Metadata(PathBuf, #[source] metadata::MetadataError),
 }
 
-impl InspectError {
-    pub fn hint(&self) -> Option<&'static str> {
+impl Hint for InspectError {
+    fn hint(&self) -> Option<String> {
         match self {
             InspectError::Archive(_, e) => e.hint(),
             InspectError::Metadata(..) => {
-                Some("rebuild the distribution with an up-to-date build backend")
+                Some("rebuild the distribution with an up-to-date build backend".into())
             }
         }
     }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::auth::Secret;
+use crate::hint::Hint;
 use crate::http::status_and_text;
 use crate::index::is_loopback;
 use crate::untrusted;
@@ -77,8 +78,8 @@ pub enum ExchangeError {
     NoToken { status: u16, snippet: String },
 }
 
-impl ExchangeError {
-    pub fn hint(&self) -> Option<String> {
+impl Hint for ExchangeError {
+    fn hint(&self) -> Option<String> {
         Some(match self {
             ExchangeError::Unreachable(_) => {
                 "check the repository URL and the network; re-run the job".into()

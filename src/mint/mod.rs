@@ -18,6 +18,7 @@ use url::Url;
 
 use crate::auth::Secret;
 use crate::config::env::EnvSnapshot;
+use crate::hint::Hint;
 use crate::index::IndexKind;
 
 pub use provider::{MachineFacts, Provider};
@@ -83,8 +84,8 @@ pub enum MintError {
     },
 }
 
-impl MintError {
-    pub fn hint(&self) -> Option<String> {
+impl Hint for MintError {
+    fn hint(&self) -> Option<String> {
         match self {
             MintError::NotInCi => Some(format!(
                 "run this in a CI job, or upload with an API token (-t) instead; what each provider needs:\n{}",

@@ -13,6 +13,7 @@ use super::cli::{self, CliError};
 use super::provider::Provider;
 use crate::auth::Secret;
 use crate::config::env::EnvSnapshot;
+use crate::hint::Hint;
 use crate::http::{AnswerError, status_and_text};
 use crate::untrusted;
 
@@ -89,8 +90,8 @@ pub enum OidcError {
     },
 }
 
-impl OidcError {
-    pub fn hint(&self) -> Option<String> {
+impl Hint for OidcError {
+    fn hint(&self) -> Option<String> {
         Some(match self {
             OidcError::GitHubPermission => {
                 "give the publishing job permission to request one:\n\n    \

@@ -10,6 +10,7 @@ use crate::dist::InspectError;
 use crate::upload::{FileError, FileReport, FileResult};
 
 use super::fate::{AttestationFate, Attested, Fate};
+use crate::hint::Hint;
 
 /// Print `check`'s document on stdout; whether it failed.
 pub fn print_check(
@@ -136,7 +137,7 @@ fn code(e: &FileError) -> &'static str {
 pub struct Unreadable<'a> {
     pub filename: &'a str,
     pub error: &'a dyn std::error::Error,
-    pub hint: Option<&'a str>,
+    pub hint: Option<String>,
 }
 
 /// `check`: each file's verdict and problems.

@@ -9,6 +9,7 @@ use crate::upload::{FileReport, FileResult, Reporter};
 
 use super::github::CiOutput;
 use super::text::{print_details, render, result_lines};
+use crate::hint::Hint;
 
 /// The command line's reporter: progress through `inner`, each file's result
 /// line as soon as it is known, and re-minted tokens masked before anything

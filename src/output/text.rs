@@ -17,6 +17,7 @@ use crate::untrusted::defuse_commands;
 use crate::upload::{ExistingContent, FileReport, FileResult, NotSent};
 
 use super::fate::Fate;
+use crate::hint::Hint;
 
 /// `check`'s verdicts on stdout, a file a line with its problems below;
 /// whether any failed.
@@ -30,7 +31,7 @@ pub fn print_check(
     for (filename, error) in unreadable {
         failed = true;
         let _ = writeln!(stdout, "FAILED  {filename}");
-        let text = render(error, error.hint());
+        let text = render(error, error.hint().as_deref());
         for line in text.lines() {
             let _ = writeln!(stdout, "    {line}");
         }
@@ -123,7 +124,10 @@ pub fn print_details(report: &FileReport) {
                 defuse_commands(message)
             ),
         },
-        FileResult::Failed(e) => eprint!("{}", defuse_commands(&render(e, e.hint().as_deref()))),
+        FileResult::Failed(e) => eprint!(
+            "{}",
+            defuse_commands(&render_about(&report.filename, e, e.hint().as_deref()))
+        ),
         _ => {}
     }
 }
@@ -186,6 +190,15 @@ fn interrupted_summary(reports: &[FileReport]) -> String {
     )
 }
 
+/// [`render`] for an error about one file, which the first line names.
+pub fn render_about(file: &str, error: &dyn StdError, hint: Option<&str>) -> String {
+    let text = render(error, hint);
+    match text.strip_prefix("error: ") {
+        Some(rest) => format!("error: {file}: {rest}"),
+        None => text,
+    }
+}
+
 /// Render an error with its whole cause chain and an optional hint. A
 /// `transparent` layer shares its source's message, so repeated lines are
 /// dropped.
@@ -195,7 +208,7 @@ pub fn render(error: &dyn StdError, hint: Option<&str>) -> String {
     let mut source = error.source();
     while let Some(cause) = source {
         let text = cause.to_string();
-        if text != last && !last.ends_with(&text) {
+        if text != last {
             let _ = writeln!(out, "  caused by: {text}");
         }
         last = text;

@@ -17,6 +17,7 @@ mod credentials;
 mod mint;
 mod repository;
 
+use crate::hint::Hint;
 use credentials::{Level, resolve_credentials};
 pub use mint::{MintPlan, resolve_mint};
 pub use repository::{redact_userinfo, resolve_target};
@@ -110,8 +111,8 @@ pub enum SettingsError {
     },
 }
 
-impl SettingsError {
-    pub fn hint(&self) -> Option<String> {
+impl Hint for SettingsError {
+    fn hint(&self) -> Option<String> {
         match self {
             SettingsError::UnknownRepository { .. } => Some(
                 "use --repository-url URL, or add a [name] section with a repository URL to .pypirc"

@@ -17,7 +17,6 @@ pub(super) struct Subject<'a> {
 impl Subject<'_> {
     fn exists_different(&self, theirs: Option<String>) -> FileError {
         FileError::ExistsDifferent {
-            file: self.file.to_owned(),
             ours: self.sha256.to_owned(),
             theirs,
         }
@@ -105,7 +104,7 @@ pub(super) fn settle(
                 warnings: warnings.filter(|_| kind.is_pypi_like()),
             };
         }
-        other => return FileResult::Failed(outcome_error(options, subject.file, other)),
+        other => return FileResult::Failed(outcome_error(options, other)),
     };
     match presence {
         Some(Presence::Same) if maybe_stored => return FileResult::Uploaded { warnings: None },
@@ -125,7 +124,6 @@ pub(super) fn settle(
         ExistingContent::Differs => FileResult::Failed(subject.exists_different(None)),
         content if options.skip_existing => FileResult::Skipped { message, content },
         _ => FileResult::Failed(FileError::Exists {
-            file: subject.file.to_owned(),
             url: options.target.url.to_string(),
             message,
             pypi_like: kind.is_pypi_like(),
@@ -134,18 +132,16 @@ pub(super) fn settle(
 }
 
 /// An answer that is not an upload, as a failure.
-pub(super) fn outcome_error(options: &UploadOptions, file: &str, outcome: Outcome) -> FileError {
+pub(super) fn outcome_error(options: &UploadOptions, outcome: Outcome) -> FileError {
     let url = options.target.url.to_string();
     let kind = options.target.kind;
     match outcome {
         Outcome::Rejected(rejection) => FileError::Rejected {
-            file: file.to_owned(),
             url,
             rejection,
             kind,
         },
         Outcome::AlreadyExists { message } => FileError::Exists {
-            file: file.to_owned(),
             url,
             message,
             pypi_like: kind.is_pypi_like(),
@@ -156,10 +152,9 @@ pub(super) fn outcome_error(options: &UploadOptions, file: &str, outcome: Outcom
 
 /// The failure that ends a file's attempts: the last one's, said to be the
 /// last of several.
-pub(super) fn give_up(file: &str, attempts: u32, last: FileError) -> FileError {
+pub(super) fn give_up(attempts: u32, last: FileError) -> FileError {
     if attempts > 1 {
         FileError::GaveUp {
-            file: file.to_owned(),
             attempts,
             last: Box::new(last),
         }
@@ -338,16 +333,15 @@ mod tests {
     #[test]
     fn only_a_retried_failure_says_it_gave_up() {
         let last = || FileError::ExistsDifferent {
-            file: "x".into(),
             ours: OURS.into(),
             theirs: None,
         };
         assert!(matches!(
-            give_up("x", 1, last()),
+            give_up(1, last()),
             FileError::ExistsDifferent { .. }
         ));
         assert!(matches!(
-            give_up("x", 4, last()),
+            give_up(4, last()),
             FileError::GaveUp { attempts: 4, .. }
         ));
     }

@@ -134,13 +134,7 @@ pub async fn run(
                     let result = send.run(&mut listings).await;
                     (Some(digests), result)
                 }
-                Err(source) => (
-                    None,
-                    FileResult::Failed(FileError::Hash {
-                        file: filename.clone(),
-                        source,
-                    }),
-                ),
+                Err(source) => (None, FileResult::Failed(FileError::Hash { source })),
             }
         };
         let (digests, result) = tokio::select! {

@@ -5,6 +5,7 @@ use crate::dist::Digests;
 use crate::index::IndexKind;
 
 use super::response::{AuthProblem, InvalidHint, RejectKind, Rejection};
+use crate::hint::Hint;
 
 /// The result of one file.
 #[derive(Debug)]
@@ -78,50 +79,45 @@ impl FileResult {
     }
 }
 
+/// Why a file failed. The file itself is not named here: its report
+/// carries the name, and the output says it once.
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
-    #[error("{file}: could not mint a fresh token for it")]
+    #[error("could not mint a fresh token for it")]
     Remint {
-        file: String,
         #[source]
         source: crate::mint::MintError,
     },
-    #[error("{file}: cannot read it to compute its digests")]
+    #[error("cannot read it to compute its digests")]
     Hash {
-        file: String,
         #[source]
         source: std::io::Error,
     },
-    #[error("{file}: could not upload to {url}")]
+    #[error("could not upload to {url}")]
     Send {
-        file: String,
         url: String,
         #[source]
         source: super::client::SendError,
     },
-    #[error("{file}: {url} already has a file of this name: {message}")]
+    #[error("{url} already has a file of this name: {message}")]
     Exists {
-        file: String,
         url: String,
         message: String,
         pypi_like: bool,
     },
-    #[error("{file}: the index already has a different file of this name{}", describe_digests(.ours, .theirs.as_deref()))]
+    #[error("the index already has a different file of this name{}", describe_digests(.ours, .theirs.as_deref()))]
     ExistsDifferent {
-        file: String,
         ours: String,
         theirs: Option<String>,
     },
-    #[error("{file}: gave up after {attempts} attempts")]
+    #[error("gave up after {attempts} attempts")]
     GaveUp {
-        file: String,
         attempts: u32,
         #[source]
         last: Box<FileError>,
     },
-    #[error("{file}: {url} refused it with {status}: {message}", status = .rejection.status, message = display_message(&.rejection.message))]
+    #[error("{url} refused it with {status}: {message}", status = .rejection.status, message = display_message(&.rejection.message))]
     Rejected {
-        file: String,
         url: String,
         rejection: Rejection,
         kind: IndexKind,
@@ -145,8 +141,8 @@ fn display_message(message: &str) -> &str {
     }
 }
 
-impl FileError {
-    pub fn hint(&self) -> Option<String> {
+impl Hint for FileError {
+    fn hint(&self) -> Option<String> {
         match self {
             FileError::Hash { .. } => None,
             FileError::Remint { source, .. } => source.hint(),
@@ -316,7 +312,6 @@ mod tests {
     #[test]
     fn pypi_exists_hint_says_the_content_differs() {
         let error = FileError::Exists {
-            file: "x-1.tar.gz".into(),
             url: "https://upload.pypi.org/legacy/".into(),
             message: "File already exists".into(),
             pypi_like: true,

@@ -8,6 +8,7 @@ use crate::http::ClientError;
 
 use super::form::FormExtras;
 use super::{Reporter, UploadJob};
+use crate::hint::Hint;
 
 /// Failures that stop the run before any file is sent.
 #[derive(Debug, thiserror::Error)]
@@ -30,11 +31,11 @@ pub enum PrepareError {
     Client(#[from] ClientError),
 }
 
-impl PrepareError {
-    pub fn hint(&self) -> Option<String> {
+impl Hint for PrepareError {
+    fn hint(&self) -> Option<String> {
         match self {
-            PrepareError::Collect(e) => e.hint().map(str::to_owned),
-            PrepareError::Inspect(e) => e.hint().map(str::to_owned),
+            PrepareError::Collect(e) => e.hint(),
+            PrepareError::Inspect(e) => e.hint(),
             PrepareError::Checks(_) => Some(
                 "fix the files (each line says how), or pass --no-verify to send them anyway"
                     .into(),

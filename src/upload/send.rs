@@ -50,10 +50,7 @@ impl FileSend<'_> {
             .auth
             .for_attempt(&self.job.client, self.reporter.as_ref())
             .await
-            .map_err(|source| FileError::Remint {
-                file: self.subject().file.to_owned(),
-                source,
-            })
+            .map_err(|source| FileError::Remint { source })
     }
 
     /// Send the file, with its retries and redirects.
@@ -137,15 +134,13 @@ impl FileSend<'_> {
             };
             let failure = match result {
                 AttemptResult::Failed(error) => error,
-                AttemptResult::Answer(outcome) => {
-                    decide::outcome_error(options, subject.file, outcome)
-                }
+                AttemptResult::Answer(outcome) => decide::outcome_error(options, outcome),
             };
             let wait = (attempt < attempts)
                 .then(|| retry::wait(attempt, &transient, retry::jitter()))
                 .flatten();
             let Some(wait) = wait else {
-                return FileResult::Failed(decide::give_up(subject.file, attempt, failure));
+                return FileResult::Failed(decide::give_up(attempt, failure));
             };
             self.reporter.note(&format!(
                 "{}: retrying in {:.1}s (attempt {}/{attempts}): {}",
@@ -196,7 +191,7 @@ impl FileSend<'_> {
                 let transient = retry::transient_error(&source);
                 let url = url.to_string();
                 return (
-                    AttemptResult::Failed(FileError::Send { file, url, source }),
+                    AttemptResult::Failed(FileError::Send { url, source }),
                     transient,
                 );
             }

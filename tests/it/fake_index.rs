@@ -515,12 +515,14 @@ fn unreachable_server_is_named() {
         .stderr_has("(attempt 2/2): cannot connect")
         .stderr_has(&format!("error: {HATCH_WHEEL}: gave up after 2 attempts"));
     assert!(
-        out.stderr.contains(&format!(
-            "caused by: {HATCH_WHEEL}: could not upload to {url}"
-        )),
+        out.stderr
+            .contains(&format!("caused by: could not upload to {url}")),
         "{}",
         out.stderr
     );
+    // The error carries its subject once: the file is named on its first line only.
+    let error = &out.stderr[out.stderr.find("error: ").unwrap()..];
+    assert_eq!(error.matches(HATCH_WHEEL).count(), 1, "{error}");
     assert!(
         out.stderr.to_lowercase().contains("connection refused"),
         "{}",
