@@ -17,15 +17,30 @@ pub struct RecordEntry {
     pub size: Option<u64>,
 }
 
+/// Why RECORD could not be read, with its 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    #[error("line {line}: {message}")]
+    Csv { line: usize, message: String },
+    #[error("line {line}: hash '{hash}' is not algorithm=digest")]
+    Hash { line: usize, hash: String },
+    #[error("line {line}: size '{size}' is not a number")]
+    Size { line: usize, size: String },
+}
+
 /// Parse RECORD (CSV; paths with commas are quoted).
-pub fn parse(text: &str) -> Result<Vec<RecordEntry>, String> {
+pub fn parse(text: &str) -> Result<Vec<RecordEntry>, RecordError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut entries = Vec::new();
     for (line, row) in reader.records().enumerate() {
-        let row = row.map_err(|e| format!("line {}: {e}", line + 1))?;
+        let line = line + 1;
+        let row = row.map_err(|e| RecordError::Csv {
+            line,
+            message: e.to_string(),
+        })?;
         let path = row.get(0).unwrap_or_default().trim();
         if path.is_empty() {
             continue;
@@ -35,18 +50,20 @@ pub fn parse(text: &str) -> Result<Vec<RecordEntry>, String> {
             .filter(|h| !h.is_empty())
             .map(|h| match h.split_once('=') {
                 Some((algorithm, digest)) => Ok((algorithm.to_owned(), digest.to_owned())),
-                None => Err(format!(
-                    "line {}: hash '{h}' is not algorithm=digest",
-                    line + 1
-                )),
+                None => Err(RecordError::Hash {
+                    line,
+                    hash: h.to_owned(),
+                }),
             })
             .transpose()?;
         let size = row
             .get(2)
             .filter(|s| !s.is_empty())
             .map(|s| {
-                s.parse::<u64>()
-                    .map_err(|_| format!("line {}: size '{s}' is not a number", line + 1))
+                s.parse::<u64>().map_err(|_| RecordError::Size {
+                    line,
+                    size: s.to_owned(),
+                })
             })
             .transpose()?;
         entries.push(RecordEntry {
@@ -205,6 +222,7 @@ mod tests {
         assert!(
             parse("a.py,nohash,1\n")
                 .unwrap_err()
+                .to_string()
                 .contains("is not algorithm=digest")
         );
     }
