@@ -27,7 +27,17 @@ pub(super) fn check(meta: &Metadata, target: Target) -> Option<Problem> {
     if matches!(essence.as_str(), "text/plain" | "text/markdown") {
         return None;
     }
-    let first = rst::check(text).into_iter().next()?;
+    let first = match rst::check(text) {
+        Ok(diagnostics) => diagnostics.into_iter().next()?,
+        Err(too_long) => {
+            return Some(Problem::warning(
+                "description",
+                format!("the description was not judged as reStructuredText: {too_long}"),
+                "shorten the long description (a changelog can be a link); PyPI's renderer may \
+                 time out on it",
+            ));
+        }
+    };
     let what = if declared.is_some() {
         "the reStructuredText description does not render on PyPI"
     } else {

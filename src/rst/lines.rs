@@ -63,10 +63,31 @@ impl Line {
     }
 }
 
+/// How many lines [`split`] would make, without making them.
+pub(super) fn count(text: &str) -> usize {
+    let mut lines = 0;
+    let mut chars = text.chars().peekable();
+    let mut open = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' | '\r' | '\u{1c}' | '\u{1d}' | '\u{1e}' | '\u{85}' | '\u{2028}' | '\u{2029}' => {
+                lines += 1;
+                open = false;
+            }
+            _ => open = true,
+        }
+    }
+    lines + usize::from(open)
+}
+
 /// Split as docutils' `string2lines` does: at every line boundary Python's
 /// `str.splitlines` knows, tabs to 8-column stops, form feeds and vertical
-/// tabs to spaces, trailing whitespace dropped.
-pub(super) fn split(text: &str) -> Vec<Line> {
+/// tabs to spaces, trailing whitespace dropped. A line longer than
+/// `keep_raw_over` characters is left unexpanded: it
+/// fails the line-length limit either way, and expanding its tabs could take
+/// eight times its size.
+pub(super) fn split(text: &str, keep_raw_over: usize) -> Vec<Line> {
     let text = text.replace("\r\n", "\n");
     let mut raw: Vec<&str> = text
         .split([
@@ -78,7 +99,14 @@ pub(super) fn split(text: &str) -> Vec<Line> {
     }
     raw.into_iter()
         .enumerate()
-        .map(|(index, raw)| Line::new(expand_tabs(raw).trim_end().to_owned(), index + 1))
+        .map(|(index, raw)| {
+            let text = if raw.chars().count() > keep_raw_over {
+                raw.to_owned()
+            } else {
+                expand_tabs(raw)
+            };
+            Line::new(text.trim_end().to_owned(), index + 1)
+        })
         .collect()
 }
 
@@ -242,12 +270,12 @@ mod tests {
     use super::*;
 
     fn lines(text: &str) -> Vec<Line> {
-        split(text)
+        split(text, usize::MAX)
     }
 
     #[test]
     fn every_python_line_boundary_splits() {
-        let texts: Vec<String> = split("a\r\nb\rc\u{2028}d\n")
+        let texts: Vec<String> = split("a\r\nb\rc\u{2028}d\n", usize::MAX)
             .into_iter()
             .map(|l| l.text().to_owned())
             .collect();
@@ -256,8 +284,8 @@ mod tests {
 
     #[test]
     fn tabs_expand_to_eight_column_stops() {
-        assert_eq!(split("a\tb")[0].text(), "a       b");
-        assert_eq!(split("\tx  ")[0].text(), "        x");
+        assert_eq!(split("a\tb", usize::MAX)[0].text(), "a       b");
+        assert_eq!(split("\tx  ", usize::MAX)[0].text(), "        x");
     }
 
     #[test]

@@ -48,11 +48,31 @@ pub struct Diagnostic {
     pub message: String,
 }
 
+/// The most lines judged: far beyond any README (the longest seen run to a
+/// few ten thousand), and a bound on the time and memory one description
+/// can cost (each line is kept while it is judged).
+pub const MAX_LINES: usize = 200_000;
+
+/// A description too long to judge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("it has {lines} lines, more than the {MAX_LINES} mintup judges")]
+pub struct TooLong {
+    pub lines: usize,
+}
+
 /// Every message of level WARNING or above docutils would report for
 /// `text`, parse messages first and then those of the reference checks, as
 /// docutils runs its transforms after parsing. Empty means it renders.
-pub fn check(text: &str) -> Vec<Diagnostic> {
-    let lines = lines::split(text);
+pub fn check(text: &str) -> Result<Vec<Diagnostic>, TooLong> {
+    let count = lines::count(text);
+    if count > MAX_LINES {
+        return Err(TooLong { lines: count });
+    }
+    Ok(judge(text))
+}
+
+fn judge(text: &str) -> Vec<Diagnostic> {
+    let lines = lines::split(text, LINE_LENGTH_LIMIT);
     let mut doc = Document::default();
     if let Some(long) = lines
         .iter()
@@ -95,14 +115,14 @@ mod tests {
 
     #[test]
     fn shallow_nesting_renders() {
-        assert_eq!(check(&block_quotes(60)), []);
-        assert_eq!(check(&bullets(60)), []);
+        assert_eq!(check(&block_quotes(60)).unwrap(), []);
+        assert_eq!(check(&bullets(60)).unwrap(), []);
     }
 
     #[test]
     fn deep_nesting_stops_as_docutils_does() {
         for text in [block_quotes(200), bullets(200)] {
-            let found = check(&text);
+            let found = check(&text).unwrap();
             assert_eq!(found.len(), 1, "{found:?}");
             assert_eq!(found[0].level, Level::Severe);
             assert_eq!(
@@ -118,12 +138,36 @@ mod tests {
         // 30 levels, then 20,000 lines at the deepest: each level lists them.
         let mut text = block_quotes(30);
         text.push_str(&format!("{}x\n", " ".repeat(30)).repeat(20_000));
-        let found = check(&text);
+        let found = check(&text).unwrap();
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(
             found[0].message,
             "Nested content holding more than 500000 lines at once (each level its own \
              list), too much to check."
+        );
+    }
+
+    #[test]
+    fn too_many_lines_are_refused_before_they_are_split() {
+        let text = format!("Title\n=====\n\n{}", "\n".repeat(MAX_LINES));
+        assert_eq!(
+            check(&text),
+            Err(TooLong {
+                lines: MAX_LINES + 3
+            })
+        );
+        assert_eq!(lines::count("a\r\nb\rc\u{2028}d"), 4);
+        assert_eq!(lines::count("a\n"), 1);
+        assert_eq!(lines::count(""), 0);
+    }
+
+    #[test]
+    fn an_overlong_line_keeps_its_tabs_and_still_fails() {
+        let text = format!("{}x\n", "\t".repeat(LINE_LENGTH_LIMIT + 1));
+        let found = check(&text).unwrap();
+        assert!(
+            found[0].message.contains("exceeds the line-length-limit"),
+            "{found:?}"
         );
     }
 }

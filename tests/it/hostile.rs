@@ -53,6 +53,21 @@ fn deeply_nested_rst_is_refused_not_recursed_into() {
     );
 }
 
+/// A 10 KB wheel whose description is 15 million empty lines once unpacked
+/// used to cost a gigabyte and twenty seconds to split into lines: it is now
+/// counted first, and not judged.
+#[test]
+fn a_description_of_millions_of_lines_is_not_split() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("Title\n=====\n\n{}text\n", "\n".repeat(15 << 20));
+    let out = check(&wheel_describing(dir.path(), &text));
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    out.stdout_has("WARNED").stdout_has(
+        "the description was not judged as reStructuredText: it has 15728644 lines, more than \
+         the 200000 mintup judges",
+    );
+}
+
 /// An sdist whose second member has a GNU long name of `long_name` bytes:
 /// the tar crate reads such names whole, and zeros compress a thousandfold.
 fn sdist_with_long_name(dir: &Path, long_name: u64) -> String {
