@@ -17,8 +17,6 @@ use super::metadata_versions::{
 use super::{Problem, Target};
 use crate::dist::Metadata;
 
-pub(super) const SPEC: &str = "see https://packaging.python.org/specifications/core-metadata";
-
 pub(super) fn check(meta: &Metadata, target: Target) -> Vec<Problem> {
     let meta = &without_unknown(meta);
     let mut problems = Vec::new();

@@ -1,8 +1,7 @@
 //! Which core-metadata fields exist, and which Metadata-Version introduced
 //! each: a field newer than the version a file declares is refused.
 
-use super::metadata_rules::SPEC;
-use super::{Problem, Target};
+use super::{Problem, SPEC, Target};
 use crate::dist::Metadata;
 
 /// Every core-metadata field, lower-cased, as Dynamic may name them.

@@ -21,6 +21,9 @@ use crate::dist::archive::Member;
 use crate::dist::{self, DistFile, DistFilename, InspectError, Metadata};
 use crate::index::IndexKind;
 
+/// Where a metadata problem's fix is explained.
+const SPEC: &str = "see https://packaging.python.org/specifications/core-metadata";
+
 /// How bad a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {

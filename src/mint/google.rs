@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use url::Url;
 
-use super::oidc::{OidcError, shown};
+use super::oidc_error::{OidcError, shown};
 use crate::auth::Secret;
 use crate::config::env::EnvSnapshot;
 use crate::http::status_and_text;

@@ -9,6 +9,7 @@ pub mod diagnose;
 pub mod exchange;
 mod google;
 pub mod oidc;
+mod oidc_error;
 pub mod preflight;
 pub mod provider;
 

@@ -3,6 +3,7 @@
 //! sent), then each file is hashed while the previous one uploads, sent by
 //! `send` as `decide` rules, and its result reported at once.
 
+mod answer;
 pub mod client;
 pub mod credentials;
 mod decide;
@@ -15,7 +16,6 @@ pub mod report;
 pub mod response;
 pub mod retry;
 mod send;
-mod server_message;
 pub mod stall;
 pub mod verified_body;
 

@@ -5,19 +5,8 @@
 
 use crate::untrusted;
 
-use super::server_message::server_message;
-
-/// The parts of an HTTP answer the classification looks at.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Answer<'a> {
-    pub status: u16,
-    pub content_type: Option<&'a str>,
-    pub body: &'a str,
-    /// The HTTP/1.1 reason phrase when the server sent a custom one
-    /// (Warehouse puts its message there).
-    pub reason: Option<&'a str>,
-    pub location: Option<&'a str>,
-}
+pub use super::answer::Answer;
+use super::answer::server_message;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -186,7 +175,7 @@ fn looks_like_html(answer: &Answer<'_>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::upload::server_message::MAX_MESSAGE;
+    use crate::upload::answer::MAX_MESSAGE;
 
     fn answer(status: u16, body: &str) -> Answer<'_> {
         Answer {

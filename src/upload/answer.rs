@@ -1,10 +1,20 @@
-//! The server's own words from an answer: Warehouse's JSON message, an HTML
-//! error page's text, a plain body or the reason phrase, bounded and made
-//! safe to print.
+//! An index's answer, as the classification reads it, and the server's own
+//! words in it: Warehouse's JSON message, an HTML error page's text, a plain
+//! body or the reason phrase, bounded and made safe to print.
 
 use crate::untrusted;
 
-use super::response::Answer;
+/// The parts of an HTTP answer the classification looks at.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Answer<'a> {
+    pub status: u16,
+    pub content_type: Option<&'a str>,
+    pub body: &'a str,
+    /// The HTTP/1.1 reason phrase when the server sent a custom one
+    /// (Warehouse puts its message there).
+    pub reason: Option<&'a str>,
+    pub location: Option<&'a str>,
+}
 
 /// Longest server message we repeat.
 pub(super) const MAX_MESSAGE: usize = 1000;
