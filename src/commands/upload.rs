@@ -57,9 +57,9 @@ pub fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Resu
             ci.suggest_trusted_publishing(&options.target, &dists, plan.dry_run);
             UploadAuth::fixed(c)
         }
-        CredentialPlan::Prompt { username, password } => {
-            UploadAuth::fixed(prompt(username, password, options.target.url.as_str())?)
-        }
+        CredentialPlan::Prompt { username, password } => UploadAuth::fixed(
+            prompt(username, password, options.target.url.as_str()).map_err(Error::Prompt)?,
+        ),
         CredentialPlan::TrustedPublishing => {
             let minter = Minter {
                 upload_url: options.target.url.clone(),

@@ -3,31 +3,28 @@
 use std::io::Write;
 
 use crate::auth::{Credentials, Secret};
-use crate::commands::error::Error;
 
+/// Ask for the user name and password that are still missing.
 pub fn prompt(
     username: Option<String>,
     password: Option<Secret>,
     url: &str,
-) -> Result<Credentials, Error> {
+) -> std::io::Result<Credentials> {
     let username = match username {
         Some(u) => u,
         None => {
             eprint!("Username for {url}: ");
             let _ = std::io::stderr().flush();
             let mut line = String::new();
-            std::io::stdin()
-                .read_line(&mut line)
-                .map_err(Error::Prompt)?;
+            std::io::stdin().read_line(&mut line)?;
             line.trim().to_owned()
         }
     };
     let password = match password {
         Some(password) => password,
-        None => Secret::new(
-            rpassword::prompt_password(format!("Password or token for {username} at {url}: "))
-                .map_err(Error::Prompt)?,
-        ),
+        None => Secret::new(rpassword::prompt_password(format!(
+            "Password or token for {username} at {url}: "
+        ))?),
     };
     Ok(Credentials { username, password })
 }
