@@ -98,6 +98,7 @@ pub async fn send_file(
                 }));
             }
             let (bar, moved) = (Arc::clone(&reporter), progress.clone());
+            let file = file.into_std().await;
             let stream = verified(file, request.size, request.sha256.to_owned(), STREAM_CHUNK)
                 .inspect_ok(move |chunk| {
                     moved.touch();

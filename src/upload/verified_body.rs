@@ -3,12 +3,12 @@
 //! last chunk is sent, so the index never stores bytes that do not match
 //! the digests and attestation sent with them.
 
-use std::io;
+use std::io::{self, Read};
 
 use bytes::Bytes;
 use futures_util::Stream;
 use sha2::{Digest, Sha256};
-use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::sync::mpsc;
 
 /// Why the body stopped short.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -19,60 +19,86 @@ pub enum ChangedWhileSending {
     Size { hashed: u64, now: u64 },
 }
 
+/// Chunks read ahead of the connection: enough to keep it busy while the
+/// reading thread hashes the next ones, few enough to hold little memory.
+const READ_AHEAD: usize = 4;
+
 /// `reader`'s bytes in chunks of `chunk`, checked against `size` and the
 /// hex `sha256`: the chunk that completes the file is held back unless the
-/// whole file hashes to it.
+/// whole file hashes to it. A thread of the blocking pool reads and hashes
+/// while the connection sends, so the check costs no wall time of its own.
 pub fn verified(
-    reader: impl AsyncRead + Unpin + Send + 'static,
+    reader: impl Read + Send + 'static,
     size: u64,
     sha256: String,
     chunk: usize,
 ) -> impl Stream<Item = io::Result<Bytes>> + Send + 'static {
-    let state = Reading {
-        reader,
-        hasher: Sha256::new(),
-        sent: 0,
-        size,
-        sha256,
-        done: false,
-    };
-    futures_util::stream::try_unfold(state, move |mut state| async move {
-        if state.done {
-            return Ok(None);
-        }
-        let mut buffer = vec![0; chunk];
-        let n = state.reader.read(&mut buffer).await?;
-        buffer.truncate(n);
-        let sent = state.sent.saturating_add(n as u64);
-        if n == 0 && sent < state.size || sent > state.size {
-            return Err(changed(ChangedWhileSending::Size {
-                hashed: state.size,
-                now: sent,
-            }));
-        }
-        state.hasher.update(&buffer);
-        state.sent = sent;
-        if sent == state.size {
-            let now = crate::dist::digest::hex(&std::mem::take(&mut state.hasher).finalize());
-            if now != state.sha256 {
-                return Err(changed(ChangedWhileSending::Digest {
-                    hashed: state.sha256.clone(),
-                    now,
-                }));
-            }
-            state.done = true;
-        }
-        Ok(Some((Bytes::from(buffer), state)))
+    let (sender, receiver) = mpsc::channel(READ_AHEAD);
+    let expected = Expected { size, sha256 };
+    tokio::task::spawn_blocking(move || read_and_hash(reader, &expected, chunk, &sender));
+    futures_util::stream::unfold(receiver, |mut receiver| async move {
+        let item = receiver.recv().await?;
+        Some((item, receiver))
     })
 }
 
-struct Reading<R> {
-    reader: R,
-    hasher: Sha256,
-    sent: u64,
+/// What the hashing read promised.
+struct Expected {
     size: u64,
     sha256: String,
-    done: bool,
+}
+
+/// Read, hash and hand on each chunk, until the file is whole, differs from
+/// what was hashed, or the request is gone (the receiver dropped).
+fn read_and_hash(
+    mut reader: impl Read,
+    expected: &Expected,
+    chunk: usize,
+    sender: &mpsc::Sender<io::Result<Bytes>>,
+) {
+    let mut hasher = Sha256::new();
+    let mut sent: u64 = 0;
+    loop {
+        let mut buffer = vec![0; chunk];
+        let n = match reader.read(&mut buffer) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                let _ = sender.blocking_send(Err(e));
+                return;
+            }
+        };
+        buffer.truncate(n);
+        let total = sent.saturating_add(n as u64);
+        if n == 0 && total < expected.size || total > expected.size {
+            let why = ChangedWhileSending::Size {
+                hashed: expected.size,
+                now: total,
+            };
+            let _ = sender.blocking_send(Err(changed(why)));
+            return;
+        }
+        if n == 0 {
+            return;
+        }
+        hasher.update(&buffer);
+        sent = total;
+        let last = sent == expected.size;
+        if last {
+            let now = crate::dist::digest::hex(&std::mem::take(&mut hasher).finalize());
+            if now != expected.sha256 {
+                let why = ChangedWhileSending::Digest {
+                    hashed: expected.sha256.clone(),
+                    now,
+                };
+                let _ = sender.blocking_send(Err(changed(why)));
+                return;
+            }
+        }
+        if sender.blocking_send(Ok(Bytes::from(buffer))).is_err() || last {
+            return;
+        }
+    }
 }
 
 fn changed(why: ChangedWhileSending) -> io::Error {
@@ -114,6 +140,7 @@ mod tests {
 
     fn block_on<F: std::future::Future>(f: F) -> F::Output {
         tokio::runtime::Builder::new_current_thread()
+            .enable_all()
             .build()
             .unwrap()
             .block_on(f)
