@@ -168,12 +168,28 @@ pub fn facts(dist: &DistFile) -> Result<FileFacts, InspectError> {
     })
 }
 
+/// Every file's facts, in order. With `record_hashes`, also read and hash
+/// every file RECORD lists ([`verify_record_hashes`]): `check` does, the
+/// upload pre-flight does not. One unreadable file does not stop the rest.
+pub fn read_all(dists: &[DistFile], record_hashes: bool) -> Vec<Result<FileFacts, InspectError>> {
+    dists
+        .iter()
+        .map(|dist| {
+            let mut facts = facts(dist)?;
+            if record_hashes {
+                verify_record_hashes(dist, &mut facts);
+            }
+            Ok(facts)
+        })
+        .collect()
+}
+
 /// Read every file RECORD hashes and note the ones that differ: a full
 /// decompressing read of the wheel, which `mintup check` does and the upload
 /// pre-flight leaves out (it checks RECORD against the archive's sizes). A
 /// compression bomb is not unpacked, and a read failure becomes a problem of
 /// its own rather than hiding the other verdicts.
-pub fn verify_record_hashes(dist: &DistFile, facts: &mut FileFacts) {
+fn verify_record_hashes(dist: &DistFile, facts: &mut FileFacts) {
     let Some(record) = &facts.record else {
         return;
     };

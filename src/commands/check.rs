@@ -17,11 +17,7 @@ pub fn check_command(args: CheckArgs, env: EnvSnapshot) -> Result<Exit, Error> {
     let dists = collect::collect(&args.dists).map_err(|e| Error::Prepare(e.into()))?;
     let mut readable = Vec::new();
     let mut unreadable = Vec::new();
-    for dist in &dists {
-        let facts = check::facts(dist).map(|mut facts| {
-            check::verify_record_hashes(dist, &mut facts);
-            facts
-        });
+    for (dist, facts) in dists.iter().zip(check::read_all(&dists, true)) {
         match facts {
             Ok(facts) => readable.push(facts),
             Err(e) => unreadable.push((dist.filename.filename.clone(), e)),

@@ -71,9 +71,8 @@ pub(super) fn prepare(
     reporter: &dyn Reporter,
 ) -> Result<Vec<Prepared>, PrepareError> {
     let dists = job.dists.clone();
-    let facts = dists
-        .iter()
-        .map(check::facts)
+    let facts = check::read_all(&dists, false)
+        .into_iter()
         .collect::<Result<Vec<_>, _>>()?;
     if job.options.verify {
         let verdicts = check::check_all(&facts, job.options.target.kind);
