@@ -966,3 +966,15 @@ fn bad_provider_variables_are_named() {
     // Checked before any access token is fetched: it would travel in clear.
     out.stderr_has("MINTUP_GOOGLE_IAM_URL is not a usable URL: 'http://iam.example/'");
 }
+
+/// The help says what the code does: with --github-output the token goes to
+/// the step output instead of stdout, not as well.
+#[test]
+fn mint_help_says_github_output_replaces_stdout() {
+    let home = tempfile::tempdir().unwrap();
+    let out = run(mintup(home.path()).args(["mint", "--help"]));
+    assert_eq!(out.code, 0);
+    out.stdout_has("instead of printing the token (stdout stays")
+        .stdout_has("With --github-output it is written to the step output");
+    assert!(!out.stdout.contains("also writes"), "{}", out.stdout);
+}
