@@ -75,12 +75,24 @@ pub(super) fn check(meta: &Metadata, target: Target) -> Vec<Problem> {
         }
     }
     if let Some(kind) = &meta.description_content_type {
-        let variant = kind
-            .split(';')
-            .skip(1)
-            .filter_map(|param| param.split_once('='))
-            .find(|(key, _)| key.trim().eq_ignore_ascii_case("variant"))
-            .map(|(_, value)| value.trim().to_owned());
+        let param = |name: &str| {
+            kind.split(';')
+                .skip(1)
+                .filter_map(|param| param.split_once('='))
+                .find(|(key, _)| key.trim().eq_ignore_ascii_case(name))
+                .map(|(_, value)| value.trim().trim_matches('"').to_owned())
+        };
+        // packaging's rule, which Warehouse applies: UTF-8 or nothing.
+        if let Some(charset) = param("charset").filter(|c| !c.eq_ignore_ascii_case("UTF-8")) {
+            problems.push(target.pypi_rule(
+                "description-content-type",
+                format!(
+                    "Description-Content-Type can only specify the UTF-8 charset, not '{charset}'"
+                ),
+                "write the README in UTF-8 and drop the charset (or say charset=UTF-8)",
+            ));
+        }
+        let variant = param("variant");
         if let Some(variant) = variant.filter(|v| !matches!(v.as_str(), "GFM" | "CommonMark")) {
             problems.push(target.pypi_rule(
                 "description-content-type",
@@ -382,6 +394,27 @@ Description-Content-Type: text/markdown; variant=GFM\n",
         )
         .unwrap();
         assert_eq!(rules(&m, IndexKind::Pypi), Vec::<String>::new());
+    }
+
+    #[test]
+    fn only_the_utf8_charset_is_accepted() {
+        for (kind, refused) in [
+            ("text/markdown; charset=UTF-8", false),
+            ("text/x-rst; charset=\"utf-8\"", false),
+            ("text/plain", false),
+            ("text/x-rst; charset=latin-1", true),
+            ("text/markdown; variant=GFM; Charset=ISO-8859-1", true),
+        ] {
+            let m = meta(&format!("Description-Content-Type: {kind}\n"));
+            let found = rules(&m, IndexKind::Pypi);
+            assert_eq!(
+                found
+                    .iter()
+                    .any(|p| p.contains("can only specify the UTF-8 charset")),
+                refused,
+                "{kind}: {found:?}"
+            );
+        }
     }
 
     #[test]

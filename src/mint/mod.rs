@@ -77,6 +77,11 @@ pub enum MintError {
          spent at PyPI, so none is requested for another host"
     )]
     ForeignAudience { host: String, audience: String },
+    #[error(
+        "this run was triggered by pull_request_target, and PyPI refuses to mint for such runs \
+         (\"Publishing from a workflow invoked via 'pull_request_target' is not supported\")"
+    )]
+    PullRequestTarget,
     #[error("{url} refused to mint a token\n{diagnosis}")]
     Refused {
         url: String,
@@ -98,6 +103,11 @@ impl Hint for MintError {
             )),
             MintError::Oidc { source, .. } => source.hint(),
             MintError::Client(_) => None,
+            MintError::PullRequestTarget => Some(
+                "publish from a workflow the repository itself triggers (a tag push, a release \
+                 or workflow_dispatch), never from code a pull request brings"
+                    .into(),
+            ),
             MintError::ForeignAudience { audience, .. } => Some(format!(
                 "check the repository URL; if this index really takes PyPI's audience, say so \
                  with --audience {audience}"
@@ -129,6 +139,12 @@ impl Minter {
         let expected = self.audience.as_deref().or(self.kind.audience());
         preflight::check(provider, expected, &self.env)
             .map_err(|source| MintError::Oidc { provider, source })?;
+        if self.kind.is_pypi_like()
+            && provider == Provider::GitHub
+            && self.env.get("GITHUB_EVENT_NAME") == Some("pull_request_target")
+        {
+            return Err(MintError::PullRequestTarget);
+        }
         let minted_at = Instant::now();
         let endpoints = exchange::Endpoints::for_upload_url(&self.upload_url);
         let index = self.upload_url.host_str().unwrap_or_default().to_owned();

@@ -235,6 +235,33 @@ fn missing_provider_setup_is_named_before_any_request() {
     }
 }
 
+/// PyPI refuses runs triggered by pull_request_target: said from the
+/// environment, before any request (an unreachable PyPI would show).
+#[test]
+fn pull_request_target_runs_are_refused_before_any_request() {
+    let job = GithubJob::new(&github_claims("testpypi"));
+    let proxy = format!("http://127.0.0.1:{}", closed_port());
+    let mut env = job.env.clone();
+    env.push(("GITHUB_EVENT_NAME".into(), "pull_request_target".into()));
+    for name in ["HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"] {
+        env.push((name.into(), proxy.clone()));
+    }
+    let out = mintup_with(
+        job.home.path(),
+        &env,
+        &["mint", "-r", "testpypi"],
+        &job.token,
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    out.stderr_has("this run was triggered by pull_request_target")
+        .stderr_has("hint: publish from a workflow the repository itself triggers");
+    assert!(!out.stderr.contains("could not reach"), "{}", out.stderr);
+    assert!(
+        job.github.received().is_empty(),
+        "no OIDC token was asked for"
+    );
+}
+
 #[test]
 fn fork_pull_requests_never_get_tokens() {
     let home = tempfile::tempdir().unwrap();
