@@ -26,10 +26,10 @@ mod interrupt;
 /// Trusted publishing: `mint` with each provider, its errors, and `upload`
 /// minting by itself.
 mod mint;
-/// A real pypiserver: upload, download back, re-upload.
-mod pypiserver;
 /// Proxies from the environment, and the hosts they never see.
 mod proxies;
+/// A real pypiserver: upload, download back, re-upload.
+mod pypiserver;
 /// Retries and hash-verified skips against a fault-injecting index.
 mod retries;
 /// The reStructuredText judge against docutils on every sample.
