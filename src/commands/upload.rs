@@ -101,12 +101,9 @@ pub fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Resu
     let repository = options.target.url.to_string();
     // Ctrl-C or SIGTERM ends the run cleanly: what was sent is reported,
     // and the exit status is the shell's 128 + signal.
-    let signalled = Arc::new(std::sync::OnceLock::new());
-    let stop = {
-        let signalled = Arc::clone(&signalled);
-        async move {
-            let _ = signalled.set(interruption().await);
-        }
+    let signalled = std::sync::OnceLock::new();
+    let stop = async {
+        let _ = signalled.set(interruption().await);
     };
     let reports = runtime.block_on(async {
         // A dry run sends the same requests to mintup's own verifying index
