@@ -7,6 +7,7 @@ use std::fmt::Write;
 use super::claims::Claims;
 use super::exchange::ServerError;
 use super::provider::Provider;
+use super::reusable::ReusableWorkflow;
 use crate::untrusted;
 
 /// The claims shown per provider, in the order gh-action-pypi-publish and uv
@@ -36,22 +37,48 @@ pub fn workflow_file(workflow_ref: &str) -> Option<&str> {
     path.rsplit('/').next().filter(|f| !f.is_empty())
 }
 
-/// A warning when the job runs a reusable workflow: PyPI matches the called
-/// file, which it does not support as a publisher (warehouse#11096).
+/// One line naming the reusable workflow this job runs and its caller, for
+/// callers that add their own consequence (`attest` refuses to sign).
 pub fn reusable_workflow_warning(claims: &Claims) -> Option<String> {
-    let caller = claims.get("workflow_ref")?;
-    let called = claims.get("job_workflow_ref")?;
-    // `owner/repo/.github/workflows/file.yml`, without the `@ref`.
-    let caller_path = caller.split('@').next()?.to_owned();
-    let called_path = called.split('@').next()?.to_owned();
-    (caller_path != called_path).then(|| {
-        format!(
-            "this job runs the reusable workflow {called_path} (called from {caller_path}); PyPI \
-             does not support reusable workflows for trusted publishing, so the exchange may be \
-             refused: move the publishing job into {} itself",
-            workflow_file(&caller).unwrap_or(&caller_path)
-        )
-    })
+    ReusableWorkflow::of(claims).map(|r| r.to_string())
+}
+
+/// A refused mint, explained, and what its hint should advise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub text: String,
+    pub remedy: Remedy,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Remedy {
+    /// `invalid-reuse-token`: each OIDC token is exchanged once.
+    FreshToken,
+    /// Make the publisher and the run agree.
+    MatchPublisher,
+    /// No publisher can match this job: the upload has to run in the
+    /// calling workflow.
+    UploadFromCaller { caller: String },
+}
+
+impl Remedy {
+    /// The hint's text.
+    pub fn advice(&self) -> String {
+        match self {
+            Remedy::FreshToken => String::from(
+                "each OIDC token can be exchanged once: re-run the job so that a fresh one is \
+                 requested",
+            ),
+            Remedy::MatchPublisher => String::from(
+                "make the index's trusted publisher match the values above (or the run match \
+                 the publisher)",
+            ),
+            Remedy::UploadFromCaller { caller } => format!(
+                "run the upload in a job of {caller} itself, not in the reusable workflow it \
+                 calls, and register {caller} as the publisher's workflow"
+            ),
+        }
+    }
 }
 
 /// The full explanation of a refused mint.
@@ -60,7 +87,8 @@ pub fn refused(
     provider: Provider,
     claims: &Claims,
     settings_url: &str,
-) -> String {
+) -> Refusal {
+    let has = |code: &str| errors.iter().any(|e| e.code == code);
     let mut out = String::from("the index gave these reasons:\n");
     for e in errors {
         let _ = writeln!(out, "  * {}: {}", e.code, e.description);
@@ -75,9 +103,22 @@ pub fn refused(
         let value = claims.get(name).unwrap_or_else(|| "MISSING".into());
         let _ = writeln!(out, "  {name}: {}", untrusted::for_log(&value, &[]));
     }
+    // A reusable workflow explains a missing publisher only; `invalid-token`
+    // and the like have other causes.
+    let reusable = ReusableWorkflow::of(claims).filter(|_| has("invalid-publisher"));
+    let (matchable, hopeless) = match reusable {
+        Some(r) if r.can_match() => (Some(r), None),
+        other => (None, other),
+    };
     let mut prefilled = None;
-    match expected_publisher(provider, claims) {
-        Some(expected) => {
+    match (&hopeless, expected_publisher(provider, claims)) {
+        // Fields of a publisher that cannot match would only send the user
+        // to register it.
+        (Some(r), _) => {
+            let _ = writeln!(out, "no trusted publisher can match this run:\n  {r}");
+            let _ = writeln!(out, "  {}", r.lookup());
+        }
+        (None, Some(expected)) => {
             let _ = writeln!(
                 out,
                 "the trusted publisher on the index must say, for this run:"
@@ -87,7 +128,7 @@ pub fn refused(
             }
             prefilled = prefilled_link(provider, settings_url, claims);
         }
-        None => {
+        (None, None) => {
             let _ = writeln!(
                 out,
                 "PyPI does not accept {provider} tokens; publish with an API token instead"
@@ -98,10 +139,17 @@ pub fn refused(
     if let Some(link) = prefilled {
         let _ = writeln!(out, "or add it, pre-filled: {link}");
     }
-    if let Some(warning) = reusable_workflow_warning(claims) {
-        let _ = writeln!(out, "note: {warning}");
+    if let Some(r) = matchable {
+        let _ = writeln!(out, "note: {}", r.warning());
     }
-    out
+    let remedy = match hopeless {
+        _ if has("invalid-reuse-token") => Remedy::FreshToken,
+        Some(r) => Remedy::UploadFromCaller {
+            caller: r.caller_file(),
+        },
+        None => Remedy::MatchPublisher,
+    };
+    Refusal { text: out, remedy }
 }
 
 /// PyPI's publishing page with a GitHub publisher for this run filled in,
@@ -194,14 +242,15 @@ mod tests {
             code: "invalid-publisher".into(),
             description: "valid token, but no corresponding publisher (Publisher with matching claims was not found)".into(),
         }];
-        let text = refused(
+        let refusal = refused(
             &errors,
             Provider::GitHub,
             &claims(GITHUB),
             "https://pypi.org/manage/account/publishing/",
         );
+        assert_eq!(refusal.remedy, Remedy::MatchPublisher);
         assert_eq!(
-            text,
+            refusal.text,
             "the index gave these reasons:
   * invalid-publisher: valid token, but no corresponding publisher (Publisher with matching claims was not found)
 the OIDC token's claims (shown to debug the match; they are not secret):
@@ -230,25 +279,94 @@ or add it, pre-filled: https://pypi.org/manage/account/publishing/?provider=gith
             r#"{"sub": "project_path:grp/sub/proj:ref_type:tag:ref:v1", "project_path": "grp/sub/proj",
             "ci_config_ref_uri": "gitlab.com/grp/sub/proj//.gitlab-ci.yml@refs/tags/v1", "environment": "pypi"}"#,
         );
-        let text = refused(&[], Provider::GitLab, &c, "u");
+        let text = refused(&[], Provider::GitLab, &c, "u").text;
         assert!(text.contains("  namespace: grp/sub\n  project: proj\n  top-level pipeline file: .gitlab-ci.yml\n  environment: pypi\n"), "{text}");
+    }
+
+    fn no_publisher() -> [ServerError; 1] {
+        [ServerError {
+            code: "invalid-publisher".into(),
+            description: "valid token, but no corresponding publisher".into(),
+        }]
+    }
+
+    /// GITHUB's run, its job running `called`.
+    fn reusable(called: &str) -> Claims {
+        claims(&GITHUB.replace(
+            r#""job_workflow_ref": "octo/demo/.github/workflows/release.yml@refs/tags/v1""#,
+            &format!(r#""job_workflow_ref": "{called}""#),
+        ))
     }
 
     #[test]
     fn reusable_workflow_is_named() {
-        let c = claims(
-            r#"{"workflow_ref": "o/r/.github/workflows/release.yml@refs/heads/main",
-            "job_workflow_ref": "o/shared/.github/workflows/publish.yml@refs/heads/main"}"#,
-        );
-        let warning = reusable_workflow_warning(&c).unwrap();
-        assert!(
-            warning.starts_with(
-                "this job runs the reusable workflow o/shared/.github/workflows/publish.yml \
-                 (called from o/r/.github/workflows/release.yml)"
-            ),
-            "{warning}"
+        let c = reusable("octo/shared/.github/workflows/publish.yml@refs/heads/main");
+        assert_eq!(
+            reusable_workflow_warning(&c).as_deref(),
+            Some(
+                "this job runs the reusable workflow octo/shared/.github/workflows/publish.yml \
+                 (called from octo/demo/.github/workflows/release.yml)"
+            )
         );
         assert_eq!(reusable_workflow_warning(&claims(GITHUB)), None);
+    }
+
+    #[test]
+    fn a_reusable_workflow_no_publisher_can_match_replaces_the_fields() {
+        let c = reusable("octo/shared/.github/workflows/publish.yml@refs/heads/main");
+        let refusal = refused(&no_publisher(), Provider::GitHub, &c, "https://pypi.org/p/");
+        assert!(
+            refusal.text.contains(
+                "no trusted publisher can match this run:\n  this job runs the reusable \
+                 workflow octo/shared/.github/workflows/publish.yml (called from \
+                 octo/demo/.github/workflows/release.yml)\n  PyPI looks the trusted publisher \
+                 up by octo/demo"
+            ),
+            "{}",
+            refusal.text
+        );
+        assert!(!refusal.text.contains("must say"), "{}", refusal.text);
+        assert!(!refusal.text.contains("pre-filled"), "{}", refusal.text);
+        assert_eq!(
+            refusal.remedy,
+            Remedy::UploadFromCaller {
+                caller: "release.yml".into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_reusable_workflow_of_this_run_names_the_called_file() {
+        let c = reusable("octo/demo/.github/workflows/publish.yml@refs/tags/v1");
+        let refusal = refused(&no_publisher(), Provider::GitHub, &c, "https://pypi.org/p/");
+        let text = &refusal.text;
+        assert!(text.contains("  workflow: publish.yml\n"), "{text}");
+        assert!(text.contains("workflow_filename=publish.yml"), "{text}");
+        assert!(
+            text.contains("the publisher on PyPI must name publish.yml, not release.yml\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\n  PyPI refuses PEP 740 attestations made in this job"),
+            "{text}"
+        );
+        assert_eq!(refusal.remedy, Remedy::MatchPublisher);
+    }
+
+    #[test]
+    fn other_refusals_say_nothing_of_the_workflow() {
+        let c = reusable("octo/shared/.github/workflows/publish.yml@refs/heads/main");
+        let errors = [ServerError {
+            code: "invalid-reuse-token".into(),
+            description: "invalid token: already used".into(),
+        }];
+        let refusal = refused(&errors, Provider::GitHub, &c, "u");
+        assert!(
+            !refusal.text.contains("reusable workflow"),
+            "{}",
+            refusal.text
+        );
+        assert_eq!(refusal.remedy, Remedy::FreshToken);
     }
 
     #[test]
@@ -257,7 +375,7 @@ or add it, pre-filled: https://pypi.org/manage/account/publishing/?provider=gith
             r#"{"repository": "o/r", "environment": "prod\n::add-mask::x\u001b[1m",
             "job_workflow_ref": "o/r/.github/workflows/w.yml@refs/heads/main"}"#,
         );
-        let text = refused(&[], Provider::GitHub, &c, "u");
+        let text = refused(&[], Provider::GitHub, &c, "u").text;
         assert!(
             text.contains("  environment: prod\n: :add-mask::x\n"),
             "{text}"
@@ -270,7 +388,7 @@ or add it, pre-filled: https://pypi.org/manage/account/publishing/?provider=gith
 
     #[test]
     fn unsupported_providers_say_so() {
-        let text = refused(&[], Provider::Buildkite, &claims("{}"), "u");
+        let text = refused(&[], Provider::Buildkite, &claims("{}"), "u").text;
         assert!(
             text.contains("PyPI does not accept Buildkite tokens"),
             "{text}"

@@ -1,7 +1,8 @@
 //! Trusted publishing: trade the CI run's OIDC identity for a short-lived
 //! index token. [`provider`] picks the identity, [`oidc`] fetches a token for
 //! the index's audience, [`exchange`] swaps it for an API token, and
-//! [`diagnose`] explains a refusal.
+//! [`diagnose`] explains a refusal ([`reusable`] what a reusable GitHub
+//! workflow changes).
 
 pub mod claims;
 pub mod cli;
@@ -12,6 +13,7 @@ pub mod oidc;
 mod oidc_error;
 pub mod preflight;
 pub mod provider;
+pub mod reusable;
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -86,7 +88,7 @@ pub enum MintError {
     Refused {
         url: String,
         diagnosis: String,
-        reuse: bool,
+        remedy: diagnose::Remedy,
     },
 }
 
@@ -113,14 +115,7 @@ impl Hint for MintError {
                  with --audience {audience}"
             )),
             MintError::Exchange { source, .. } => source.hint(),
-            MintError::Refused { reuse: true, .. } => Some(
-                "each OIDC token can be exchanged once: re-run the job so that a fresh one is requested"
-                    .into(),
-            ),
-            MintError::Refused { .. } => Some(
-                "make the index's trusted publisher match the values above (or the run match the publisher)"
-                    .into(),
-            ),
+            MintError::Refused { remedy, .. } => Some(remedy.advice()),
         }
     }
 }
@@ -165,7 +160,9 @@ impl Minter {
         let token = oidc::fetch(&provider_client, provider, &audience, &self.env)
             .await
             .map_err(|source| MintError::Oidc { provider, source })?;
-        let warnings: Vec<String> = diagnose::reusable_workflow_warning(&token.claims)
+        // Said on success too: PyPI may still refuse the attestations.
+        let warnings: Vec<String> = reusable::ReusableWorkflow::of(&token.claims)
+            .map(|r| r.warning())
             .into_iter()
             .collect();
         match exchange::mint(client, &endpoints, &token.jwt).await {
@@ -176,16 +173,15 @@ impl Minter {
                 provider,
                 warnings,
             }),
-            Err(exchange::ExchangeError::Refused { errors }) => Err(MintError::Refused {
-                url: endpoints.mint.to_string(),
-                reuse: errors.iter().any(|e| e.code == "invalid-reuse-token"),
-                diagnosis: diagnose::refused(
-                    &errors,
-                    provider,
-                    &token.claims,
-                    &self.settings_url(),
-                ),
-            }),
+            Err(exchange::ExchangeError::Refused { errors }) => {
+                let refusal =
+                    diagnose::refused(&errors, provider, &token.claims, &self.settings_url());
+                Err(MintError::Refused {
+                    url: endpoints.mint.to_string(),
+                    diagnosis: refusal.text,
+                    remedy: refusal.remedy,
+                })
+            }
             Err(other) => Err(exchange_error(other)),
         }
     }

@@ -438,19 +438,113 @@ fn wrong_audience_is_caught_before_the_exchange() {
     );
 }
 
-#[test]
-fn reusable_workflow_gets_a_warning() {
+/// The claims of a job of octo/demo's release.yml (at refs/tags/v1.0.0)
+/// that runs the reusable workflow `called`.
+fn reusable_claims(called: &str) -> serde_json::Value {
     let mut claims = github_claims("testindex");
-    claims["job_workflow_ref"] = "octo/shared/.github/workflows/publish.yml@refs/heads/main".into();
-    let job = GithubJob::new(&claims);
+    claims["job_workflow_ref"] = called.into();
+    claims
+}
+
+const CALLED_HERE: &str = "octo/demo/.github/workflows/publish.yml@refs/tags/v1.0.0";
+const CALLED_ELSEWHERE: &str = "octo/shared/.github/workflows/publish.yml@refs/heads/main";
+
+#[test]
+fn a_reusable_workflow_is_told_which_file_pypi_matches() {
+    let job = GithubJob::new(&reusable_claims(CALLED_HERE));
     let index = oidc::index(audience("testindex"), job.token.clone());
     let out = job.run(&["mint", "--repository-url", &index.url]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_minted(&out);
+    out.stderr_has(
+        "warning: this job runs the reusable workflow octo/demo/.github/workflows/publish.yml \
+         (called from octo/demo/.github/workflows/release.yml)\n  PyPI matches the trusted \
+         publisher's workflow against the file in job_workflow_ref, the called workflow: the \
+         publisher on PyPI must name publish.yml, not release.yml\n  PyPI refuses PEP 740 \
+         attestations made in this job: it checks the signing certificate's Build Config URI, \
+         which names the calling workflow (release.yml, from workflow_ref), against the \
+         publisher's workflow, which names the called one (publish.yml); to attest, upload \
+         from release.yml itself\n",
+    )
+    // One annotation, its lines escaped as workflow commands need.
+    .stderr_has(
+        "::warning::this job runs the reusable workflow octo/demo/.github/workflows/publish.yml \
+         (called from octo/demo/.github/workflows/release.yml)%0A  PyPI matches",
+    );
+}
+
+#[test]
+fn a_reusable_workflow_of_another_repository_is_told_no_publisher_matches() {
+    let job = GithubJob::new(&reusable_claims(CALLED_ELSEWHERE));
+    let index = oidc::index(audience("testindex"), job.token.clone());
+    let out = job.run(&["mint", "--repository-url", &index.url]);
+    assert_minted(&out);
     out.stderr_has(
         "warning: this job runs the reusable workflow octo/shared/.github/workflows/publish.yml \
-         (called from octo/demo/.github/workflows/release.yml)",
+         (called from octo/demo/.github/workflows/release.yml)\n  PyPI looks the trusted \
+         publisher up by octo/demo and the file in job_workflow_ref (publish.yml), then \
+         requires job_workflow_ref to be \
+         octo/demo/.github/workflows/publish.yml@refs/tags/v1.0.0; it is \
+         octo/shared/.github/workflows/publish.yml@refs/heads/main, so no publisher can match \
+         this job: upload from release.yml itself",
     )
-    .stderr_has("::warning::this job runs the reusable workflow");
+    .stderr_has("\n  PyPI refuses PEP 740 attestations made in this job");
+}
+
+/// An index that answers every exchange as PyPI does when no publisher
+/// matches.
+fn no_publisher_index() -> FakeIndex {
+    oidc::index_with(audience("testindex"), |_| {
+        refusal(
+            "invalid-publisher",
+            "valid token, but no corresponding publisher (Publisher with matching claims was not found)",
+        )
+    })
+}
+
+#[test]
+fn refused_reusable_workflow_of_another_repository_is_told_to_upload_from_the_caller() {
+    let job = GithubJob::new(&reusable_claims(CALLED_ELSEWHERE));
+    let index = no_publisher_index();
+    let out = job.run(&["mint", "--repository-url", &index.url]);
+    assert_eq!(out.code, 1);
+    out.stderr_has(
+        "no trusted publisher can match this run:\n  this job runs the reusable workflow \
+         octo/shared/.github/workflows/publish.yml (called from \
+         octo/demo/.github/workflows/release.yml)\n  PyPI looks the trusted publisher up by \
+         octo/demo",
+    )
+    .stderr_has(
+        "hint: run the upload in a job of release.yml itself, not in the reusable workflow it \
+         calls, and register release.yml as the publisher's workflow",
+    );
+    // Fields of a publisher that cannot match would only get it registered.
+    assert!(!out.stderr.contains("must say"), "{}", out.stderr);
+    assert!(!out.stderr.contains("pre-filled"), "{}", out.stderr);
+    let summary = read(&job.home.path().join("step_summary.md"));
+    assert!(
+        summary.contains("no trusted publisher can match this run"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn refused_reusable_workflow_of_this_run_is_told_to_register_the_called_file() {
+    let job = GithubJob::new(&reusable_claims(CALLED_HERE));
+    let index = no_publisher_index();
+    let out = job.run(&["mint", "--repository-url", &index.url]);
+    assert_eq!(out.code, 1);
+    out.stderr_has(
+        "the trusted publisher on the index must say, for this run:\n  owner: octo\n  \
+         repository: demo\n  workflow: publish.yml\n",
+    )
+    .stderr_has(
+        "note: this job runs the reusable workflow octo/demo/.github/workflows/publish.yml \
+         (called from octo/demo/.github/workflows/release.yml)\n  PyPI matches the trusted \
+         publisher's workflow against the file in job_workflow_ref, the called workflow: the \
+         publisher on PyPI must name publish.yml, not release.yml\n  PyPI refuses PEP 740 \
+         attestations",
+    )
+    .stderr_has("hint: make the index's trusted publisher match");
 }
 
 #[test]
@@ -814,7 +908,7 @@ fn upload_minted(
             verify: true,
             stall_timeout: std::time::Duration::from_secs(60),
             retries,
-            check_url: None,
+            check_url: mintup::upload::CheckUrl::Off,
         },
     };
     let recorder = std::sync::Arc::new(Recorder::default());
