@@ -283,10 +283,16 @@ pub struct UploadArgs {
     pub retries: Option<u32>,
 
     /// The simple index (PEP 503/691) that tells which files the index has,
-    /// for hash-verified skips and retries; known for PyPI and TestPyPI
+    /// for hash-verified skips and retries; known for PyPI and TestPyPI, and
+    /// found from the upload URL for other indexes when first needed
     /// [env: MINTUP_CHECK_URL]
     #[arg(long, value_name = "URL")]
     pub check_url: Option<String>,
+
+    /// Never ask a simple index which files the index has: skips and
+    /// retries go by the index's upload answers alone
+    #[arg(long, conflicts_with = "check_url")]
+    pub no_check_url: bool,
 
     /// Allow sending credentials over plain http to a host other than this
     /// machine

@@ -99,3 +99,19 @@ pub async fn status_and_text(
     }
     Ok((status, String::from_utf8_lossy(&body).into_owned()))
 }
+
+/// Read a response's body, or None when it is longer than `cap` bytes (what
+/// was read is dropped, and the rest is never asked for).
+pub async fn body_within(
+    mut response: reqwest::Response,
+    cap: usize,
+) -> Result<Option<Vec<u8>>, reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len().saturating_add(chunk.len()) > cap {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body))
+}

@@ -57,6 +57,11 @@ impl IndexKind {
         Some(format!("https://{}/simple/", self.web_host()?))
     }
 
+    /// PyPI's JSON API, where the index has one (and its 14-day rule).
+    pub fn json_api(self) -> Option<String> {
+        Some(format!("https://{}/pypi/", self.web_host()?))
+    }
+
     /// The OIDC audience this index mints for, where known without asking.
     pub fn audience(self) -> Option<&'static str> {
         match self {

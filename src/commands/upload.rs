@@ -19,7 +19,7 @@ use crate::output::reporter::CliReporter;
 use crate::output::text::{self, print_attested};
 use crate::settings::{self, CredentialPlan, Terminal};
 use crate::upload::dry_run::LoopbackIndex;
-use crate::upload::{self, Reporter, UploadAuth, UploadJob};
+use crate::upload::{self, CheckUrl, Reporter, UploadAuth, UploadJob};
 
 use super::attest::load_trust;
 use super::error::{Error, Exit};
@@ -114,7 +114,7 @@ pub fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Resu
         };
         if let Some(loopback) = &loopback {
             options.target.url = loopback.url.clone();
-            options.check_url = None;
+            options.check_url = CheckUrl::Off;
         }
         let job = UploadJob {
             dists,

@@ -5,6 +5,7 @@ use std::io::Write;
 
 use crate::auth::Secret;
 use crate::upload::existing::LookupError;
+use crate::upload::release_json::ReleaseJsonError;
 use crate::upload::{FileReport, FileResult, Reporter};
 
 use super::github::CiOutput;
@@ -54,16 +55,28 @@ impl Reporter for CliReporter {
     fn note(&self, message: &str) {
         self.inner.note(message);
     }
-    fn lookup_failed(&self, file: &str, error: &LookupError) {
+    fn lookup_failed(&self, file: &str, error: &LookupError, then: &str) {
         self.inner.note(&format!(
-            "note: {file}: could not ask the index whether it already has it ({}); sending it",
-            render(error, None)
-                .trim()
-                .trim_start_matches("error: ")
-                .replace("\n  caused by: ", ": ")
+            "note: {file}: could not ask the index whether it already has it ({}); {then}",
+            one_line(error)
+        ));
+    }
+    fn release_unknown(&self, project: &str, version: &str, error: &ReleaseJsonError) {
+        self.inner.note(&format!(
+            "note: could not read when {project} {version} was released ({}); PyPI refuses new \
+             files for releases older than 14 days",
+            one_line(error)
         ));
     }
     fn new_secret(&self, secret: &Secret) {
         self.ci.mask(secret);
     }
+}
+
+/// An error and its causes on one line, for a note.
+fn one_line(error: &dyn std::error::Error) -> String {
+    render(error, None)
+        .trim()
+        .trim_start_matches("error: ")
+        .replace("\n  caused by: ", ": ")
 }

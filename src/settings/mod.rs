@@ -11,7 +11,7 @@ use crate::config::env::EnvSnapshot;
 use crate::config::pypirc::{Pypirc, PypircError, PypircSection};
 use crate::index::{IndexKind, Target, is_loopback};
 use crate::mint::Provider;
-use crate::upload::UploadOptions;
+use crate::upload::{CheckUrl, UploadOptions};
 
 mod credentials;
 mod mint;
@@ -103,6 +103,12 @@ pub enum SettingsError {
     InsecureCheckUrl(String),
     #[error("upload --attest needs trusted publishing, but this upload uses stored credentials")]
     AttestWithoutTrustedPublishing,
+    #[error("'{url}' is not a usable MINTUP_JSON_API_URL")]
+    BadJsonApiUrl {
+        url: String,
+        #[source]
+        problem: url::ParseError,
+    },
     #[error("'{url}' is not a usable --check-url")]
     BadCheckUrl {
         url: String,
@@ -364,14 +370,24 @@ pub fn resolve_upload(
         return Err(SettingsError::InsecureHttp(url.to_string()));
     }
     let check_url = match args.check_url.as_deref().or(env.get("MINTUP_CHECK_URL")) {
-        Some(text) => Some(parse_check_url(text)?),
-        None => kind
-            .simple_index()
-            .map(|known| Url::parse(&known).expect("a valid built-in URL")),
+        _ if args.no_check_url => CheckUrl::Off,
+        Some(text) => {
+            CheckUrl::Known(
+                base_url(text).map_err(|problem| SettingsError::BadCheckUrl {
+                    url: text.to_owned(),
+                    problem,
+                })?,
+            )
+        }
+        None => match kind.simple_index() {
+            Some(known) => CheckUrl::Known(Url::parse(&known).expect("a valid built-in URL")),
+            None => CheckUrl::Discover,
+        },
     };
     // What the check URL lists decides which files are skipped: a listing
     // anyone on the path could forge gets the credentials' https rule.
-    if let Some(check) = &check_url
+    // Guesses share the upload URL's origin, so its rule covers them.
+    if let CheckUrl::Known(check) = &check_url
         && check.scheme() == "http"
         && !is_loopback(check)
         && !args.allow_insecure_http
@@ -379,6 +395,20 @@ pub fn resolve_upload(
     {
         return Err(SettingsError::InsecureCheckUrl(check.to_string()));
     }
+
+    // Giving the JSON API applies PyPI's 14-day rule to any index (a
+    // Warehouse of one's own, or a test's).
+    let json_api = match env.get("MINTUP_JSON_API_URL") {
+        Some(text) => Some(
+            base_url(text).map_err(|problem| SettingsError::BadJsonApiUrl {
+                url: text.to_owned(),
+                problem,
+            })?,
+        ),
+        None => kind
+            .json_api()
+            .map(|known| Url::parse(&known).expect("a valid built-in URL")),
+    };
 
     if args.attest && args.dry_run {
         notes.push("--dry-run signs nothing; --attest is left out".into());
@@ -413,6 +443,7 @@ pub fn resolve_upload(
                 (None, None) => DEFAULT_RETRIES,
             },
             check_url,
+            json_api: json_api.filter(|_| !args.dry_run),
         },
         credentials,
         ca_cert,
@@ -430,17 +461,13 @@ pub fn resolve_upload(
 pub const DEFAULT_RETRIES: u32 = 3;
 pub const MAX_RETRIES: u32 = 10;
 
-/// A simple index URL, with the trailing slash project names are joined to.
-fn parse_check_url(text: &str) -> Result<Url, SettingsError> {
-    let with_slash = if text.ends_with('/') {
-        text.to_owned()
-    } else {
-        format!("{text}/")
-    };
-    Url::parse(&with_slash).map_err(|problem| SettingsError::BadCheckUrl {
-        url: text.to_owned(),
-        problem,
-    })
+/// A base URL (a simple index, the JSON API), with the trailing slash
+/// paths are joined to.
+fn base_url(text: &str) -> Result<Url, url::ParseError> {
+    match text.ends_with('/') {
+        true => Url::parse(text),
+        false => Url::parse(&format!("{text}/")),
+    }
 }
 
 /// The CA bundle (`--cert` > `TWINE_CERT` > `.pypirc` `ca_cert` >

@@ -54,13 +54,20 @@ fn defaults_to_pypi_with_token_user() {
     assert_eq!(creds(&plan), ("__token__".into(), "pypi-x".into()));
 }
 
+fn known(check_url: &CheckUrl) -> Option<&str> {
+    match check_url {
+        CheckUrl::Known(url) => Some(url.as_str()),
+        _ => None,
+    }
+}
+
 #[test]
 fn retries_and_check_url_come_from_flag_then_env_then_the_index() {
     let token = [("MINTUP_TOKEN", "pypi-x")];
     let plan = resolve(&[], &token, None).unwrap();
     assert_eq!(plan.options.retries, DEFAULT_RETRIES);
     assert_eq!(
-        plan.options.check_url.as_ref().map(Url::as_str),
+        known(&plan.options.check_url),
         Some("https://pypi.org/simple/")
     );
     let env = [
@@ -71,7 +78,7 @@ fn retries_and_check_url_come_from_flag_then_env_then_the_index() {
     let plan = resolve(&[], &env, None).unwrap();
     assert_eq!(plan.options.retries, 5);
     assert_eq!(
-        plan.options.check_url.as_ref().map(Url::as_str),
+        known(&plan.options.check_url),
         Some("https://mirror.example/simple/")
     );
     let plan = resolve(
@@ -81,15 +88,21 @@ fn retries_and_check_url_come_from_flag_then_env_then_the_index() {
     )
     .unwrap();
     assert_eq!(plan.options.retries, 0);
-    assert_eq!(
-        plan.options.check_url.as_ref().map(Url::as_str),
-        Some("https://x/s/")
-    );
+    assert_eq!(known(&plan.options.check_url), Some("https://x/s/"));
     let other = ["--repository-url", "https://devpi.example/root/dev/"];
     assert_eq!(
         resolve(&other, &token, None).unwrap().options.check_url,
-        None
+        CheckUrl::Discover
     );
+    for args in [
+        &["--no-check-url"][..],
+        &[other[0], other[1], "--no-check-url"],
+    ] {
+        assert_eq!(
+            resolve(args, &env, None).unwrap().options.check_url,
+            CheckUrl::Off
+        );
+    }
     let bad = [("MINTUP_TOKEN", "pypi-x"), ("MINTUP_RETRIES", "many")];
     assert!(matches!(
         resolve(&[], &bad, None),

@@ -194,7 +194,8 @@ mod tests {
             verify: true,
             stall_timeout: Duration::from_secs(60),
             retries: 3,
-            check_url: None,
+            check_url: crate::upload::CheckUrl::Off,
+            json_api: None,
         }
     }
 

@@ -54,38 +54,49 @@ impl Listing {
     }
 }
 
-/// Read a project page: PEP 691 JSON when the content type says so,
-/// otherwise PEP 503 HTML.
-pub fn parse(content_type: Option<&str>, body: &str) -> Listing {
-    let json = content_type.is_some_and(|t| t.contains("json"));
-    if json {
-        parse_json(body)
-    } else {
-        parse_html(body)
+/// Read a project page: PEP 691 JSON when the content type says so, PEP 503
+/// HTML when it says HTML. Anything else is not a simple page.
+pub fn parse(content_type: Option<&str>, body: &str) -> Option<Listing> {
+    match page_kind(content_type)? {
+        PageKind::Json => parse_json(body),
+        PageKind::Html => Some(parse_html(body)),
     }
 }
 
-fn parse_json(body: &str) -> Listing {
-    let value: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+enum PageKind {
+    Json,
+    Html,
+}
+
+fn page_kind(content_type: Option<&str>) -> Option<PageKind> {
+    let content_type = content_type?.to_ascii_lowercase();
+    if content_type.contains("json") {
+        Some(PageKind::Json)
+    } else if content_type.contains("html") {
+        Some(PageKind::Html)
+    } else {
+        None
+    }
+}
+
+/// A PEP 691 project page has a `files` array; anything else is not one.
+fn parse_json(body: &str) -> Option<Listing> {
+    let value: serde_json::Value = serde_json::from_str(body).ok()?;
     let files = value
-        .get("files")
-        .and_then(|f| f.as_array())
-        .map(|files| {
-            files
-                .iter()
-                .filter_map(|file| {
-                    let name = file.get("filename")?.as_str()?.to_owned();
-                    let sha256 = file
-                        .get("hashes")
-                        .and_then(|h| h.get("sha256"))
-                        .and_then(|h| h.as_str())
-                        .map(str::to_owned);
-                    Some((name, sha256))
-                })
-                .collect()
+        .get("files")?
+        .as_array()?
+        .iter()
+        .filter_map(|file| {
+            let name = file.get("filename")?.as_str()?.to_owned();
+            let sha256 = file
+                .get("hashes")
+                .and_then(|h| h.get("sha256"))
+                .and_then(|h| h.as_str())
+                .map(str::to_owned);
+            Some((name, sha256))
         })
-        .unwrap_or_default();
-    Listing { files }
+        .collect();
+    Some(Listing { files })
 }
 
 /// Every `<a href="…">`: the file name is the link's last path segment, the
@@ -132,23 +143,99 @@ pub enum LookupError {
     },
     #[error("{url} answered {status}")]
     Status { url: String, status: u16 },
+    #[error("{url} is larger than the {} MiB a listing may take; its files were not compared", MAX_LISTING >> 20)]
+    TooLarge { url: String },
+    #[error("{url} is not a simple index page (content type {})", .content_type.as_deref().unwrap_or("none"))]
+    NotSimple {
+        url: String,
+        content_type: Option<String>,
+    },
 }
 
-/// Fetch a project's listing. Credentials go along only to the upload URL's
-/// own origin (a private index's simple pages usually need them; another
-/// host never gets them). A project the index does not know has no files.
+/// A project's page, or word that the index does not know the project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Page {
+    Listed(Listing),
+    NoProject,
+}
+
+/// Fetch a project's listing. A project the index does not know has no files.
 pub async fn fetch(
     client: &reqwest::Client,
     check_url: &Url,
     project: &str,
     credentials: Option<&Credentials>,
 ) -> Result<Listing, LookupError> {
+    match fetch_page(client, check_url, project, credentials).await? {
+        Page::Listed(listing) => Ok(listing),
+        Page::NoProject => Ok(Listing::default()),
+    }
+}
+
+/// Fetch a project's page from a simple index. Credentials go along only to
+/// the upload URL's own origin (a private index's simple pages usually need
+/// them; another host never gets them): the caller decides.
+pub async fn fetch_page(
+    client: &reqwest::Client,
+    check_url: &Url,
+    project: &str,
+    credentials: Option<&Credentials>,
+) -> Result<Page, LookupError> {
     let url = check_url
         .join(&format!(
             "{}/",
             crate::dist::filename::normalize_name(project)
         ))
         .map_err(|_| LookupError::Url(check_url.to_string()))?;
+    let (status, content_type, body) = get(client, &url, credentials, MAX_LISTING).await?;
+    // A redirect is not followed: pypiserver sends projects it lacks to
+    // pypi.org, which is not this index.
+    if status == 404 || (300..400).contains(&status) {
+        return Ok(Page::NoProject);
+    }
+    let body = body.ok_or_else(|| LookupError::TooLarge {
+        url: url.to_string(),
+    })?;
+    parse(content_type.as_deref(), &String::from_utf8_lossy(&body))
+        .map(Page::Listed)
+        .ok_or(LookupError::NotSimple {
+            url: url.to_string(),
+            content_type,
+        })
+}
+
+/// Whether a simple index's root answers as one: a success whose content
+/// type is a simple page's. Its project list is not read: it may be huge.
+pub async fn root_answers(
+    client: &reqwest::Client,
+    check_url: &Url,
+    credentials: Option<&Credentials>,
+) -> Result<(), LookupError> {
+    let (status, content_type, _) = get(client, check_url, credentials, 0).await?;
+    if status != 200 {
+        return Err(LookupError::Status {
+            url: check_url.to_string(),
+            status,
+        });
+    }
+    match page_kind(content_type.as_deref()) {
+        Some(_) => Ok(()),
+        None => Err(LookupError::NotSimple {
+            url: check_url.to_string(),
+            content_type,
+        }),
+    }
+}
+
+/// A GET of a simple page: its status (404, a redirect or a success; any
+/// other is an error), content type, and body unless it is longer than
+/// `cap` bytes.
+async fn get(
+    client: &reqwest::Client,
+    url: &Url,
+    credentials: Option<&Credentials>,
+    cap: usize,
+) -> Result<(u16, Option<String>, Option<Vec<u8>>), LookupError> {
     let mut request = client.get(url.clone()).timeout(LOOKUP_TIMEOUT).header(
         ACCEPT,
         "application/vnd.pypi.simple.v1+json, text/html;q=0.1",
@@ -160,12 +247,11 @@ pub async fn fetch(
         url: url.to_string(),
         source,
     };
-    let mut response = request.send().await.map_err(http)?;
+    let response = request.send().await.map_err(http)?;
     let status = response.status().as_u16();
-    if status == 404 {
-        return Ok(Listing::default());
-    }
-    if !response.status().is_success() {
+    let answered =
+        status == 404 || response.status().is_success() || response.status().is_redirection();
+    if !answered {
         return Err(LookupError::Status {
             url: url.to_string(),
             status,
@@ -176,17 +262,13 @@ pub async fn fetch(
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(http)? {
-        body.extend_from_slice(&chunk);
-        if body.len() > MAX_LISTING {
-            break;
-        }
+    if !response.status().is_success() || cap == 0 {
+        return Ok((status, content_type, None));
     }
-    Ok(parse(
-        content_type.as_deref(),
-        &String::from_utf8_lossy(&body),
-    ))
+    let body = crate::http::body_within(response, cap)
+        .await
+        .map_err(http)?;
+    Ok((status, content_type, body))
 }
 
 /// The same scheme, host and port: where credentials may go.
@@ -209,7 +291,8 @@ mod tests {
             r#"{"meta":{"api-version":"1.1"},"name":"x","files":[
                 {"filename":"x-1.0.tar.gz","hashes":{"sha256":"aa11"},"url":"u"},
                 {"filename":"x-1.0-py3-none-any.whl","hashes":{},"url":"v"}]}"#,
-        );
+        )
+        .unwrap();
         assert_eq!(listing.presence("x-1.0.tar.gz", SHA), Presence::Same);
         assert_eq!(
             listing.presence("x-1.0.tar.gz", "bb22"),
@@ -228,11 +311,24 @@ mod tests {
             Some("text/html"),
             "<html><body>\n<a href=\"../../packages/x-1.0.tar.gz#sha256=aa11\">x-1.0.tar.gz</a><br>\n\
              <a href='/root/dev/+f/abc/x%2B1-1.0-py3-none-any.whl#md5=00&amp;sha256=CC33'>x</a>\n</body></html>",
-        );
+        )
+        .unwrap();
         assert_eq!(listing.presence("x-1.0.tar.gz", SHA), Presence::Same);
         assert_eq!(
             listing.presence("x+1-1.0-py3-none-any.whl", "cc33"),
             Presence::Same
+        );
+    }
+
+    #[test]
+    fn pages_that_are_not_simple_pages_are_not_listings() {
+        assert_eq!(parse(None, "<a href='x-1.0.tar.gz#sha256=aa'>"), None);
+        assert_eq!(parse(Some("text/plain"), "OK"), None);
+        assert_eq!(parse(Some("application/json"), "[1]"), None);
+        assert_eq!(parse(Some("application/json"), "{\"projects\": []}"), None);
+        assert_eq!(
+            parse(Some("text/html; charset=utf-8"), "<html></html>"),
+            Some(Listing::default())
         );
     }
 

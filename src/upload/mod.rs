@@ -4,14 +4,18 @@
 //! `send` as `decide` rules, and its result reported at once.
 
 mod answer;
+pub mod check_url;
 pub mod client;
 pub mod credentials;
 mod decide;
 pub mod dry_run;
 pub mod existing;
 pub mod form;
+mod listings;
 pub mod outcome;
 mod prepare;
+pub mod release_age;
+pub mod release_json;
 pub mod report;
 pub mod response;
 pub mod retry;
@@ -28,11 +32,12 @@ use crate::index::Target;
 
 pub use credentials::UploadAuth;
 pub use outcome::{ExistingContent, FileError, FileReport, FileResult, NotSent};
-pub use prepare::PrepareError;
+pub use prepare::{PrepareError, StaleRelease};
 pub use report::Reporter;
 
-use self::prepare::prepare;
-use self::send::{FileSend, Listings};
+use self::listings::Listings;
+use self::prepare::{prepare, refuse_stale_releases};
+use self::send::FileSend;
 
 /// What an upload run needs: the files, the credentials, the client and
 /// how to behave.
@@ -61,7 +66,21 @@ pub struct UploadOptions {
     /// Retries of a transient failure, per file.
     pub retries: u32,
     /// The simple index that says which files the index has.
-    pub check_url: Option<url::Url>,
+    pub check_url: CheckUrl,
+    /// PyPI's JSON API (`…/pypi/`), for the 14-day rule; None where the
+    /// index has no such rule.
+    pub json_api: Option<url::Url>,
+}
+
+/// Where the run learns which files the index already has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckUrl {
+    /// Named by the user, or known for the index (PyPI's).
+    Known(url::Url),
+    /// Guessed from the upload URL and probed, when a listing is first needed.
+    Discover,
+    /// Nowhere: `--no-check-url`, or a dry run.
+    Off,
 }
 
 fn spawn_digest(
@@ -82,12 +101,15 @@ pub async fn run(
     stop: impl Future<Output = ()>,
 ) -> Result<Vec<FileReport>, PrepareError> {
     let prepared = prepare(&job, reporter.as_ref())?;
+    if let Some(base) = &job.options.json_api {
+        refuse_stale_releases(&job, &prepared, base, reporter.as_ref()).await?;
+    }
     let mut reports = Vec::with_capacity(prepared.len());
     let mut pending = prepared
         .first()
         .map(|p| spawn_digest(&p.dist, job.options.print_hash));
     let mut halted: Option<NotSent> = None;
-    let mut listings = Listings::default();
+    let listings = Listings::new(&job.options.check_url);
     let mut stop = std::pin::pin!(stop);
     for (i, item) in prepared.iter().enumerate() {
         let filename = item.dist.filename.filename.clone();
@@ -131,7 +153,7 @@ pub async fn run(
                         contents: small_contents,
                         reporter: Arc::clone(&reporter),
                     };
-                    let result = send.run(&mut listings).await;
+                    let result = send.run(&listings).await;
                     (Some(digests), result)
                 }
                 Err(source) => (None, FileResult::Failed(FileError::Hash { source })),

@@ -1,12 +1,18 @@
 //! Before the first byte: inspect and check every file, and read what goes
 //! with it (its attestations and signature). One bad file stops the batch.
 
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use url::Url;
+
 use crate::check;
 use crate::dist::collect::{CollectError, DistFile};
 use crate::dist::{InspectError, Metadata};
 use crate::http::ClientError;
 
 use super::form::FormExtras;
+use super::release_age;
+use super::release_json;
 use super::{Reporter, UploadJob};
 use crate::hint::Hint;
 
@@ -29,6 +35,37 @@ pub enum PrepareError {
     Checks(Vec<crate::check::FileVerdict>),
     #[error(transparent)]
     Client(#[from] ClientError),
+    #[error(
+        "PyPI refuses new files for releases older than 14 days (\"{}\"); nothing was sent:\n{}",
+        release_age::PYPI_SAYS,
+        stale_lines(.0)
+    )]
+    StaleReleases(Vec<StaleRelease>),
+}
+
+/// A release older than 14 days, and the files of the batch it lacks.
+#[derive(Debug)]
+pub struct StaleRelease {
+    pub project: String,
+    pub version: String,
+    pub created: Duration,
+    pub files: Vec<String>,
+}
+
+fn stale_lines(stale: &[StaleRelease]) -> String {
+    let lines: Vec<String> = stale
+        .iter()
+        .map(|s| {
+            format!(
+                "  {} {} was first uploaded on {}; new: {}",
+                s.project,
+                s.version,
+                release_age::day(s.created),
+                s.files.join(", ")
+            )
+        })
+        .collect();
+    lines.join("\n")
 }
 
 impl Hint for PrepareError {
@@ -38,6 +75,11 @@ impl Hint for PrepareError {
             PrepareError::Inspect(e) => e.hint(),
             PrepareError::Checks(_) => Some(
                 "fix the files (each line says how), or pass --no-verify to send them anyway"
+                    .into(),
+            ),
+            PrepareError::StaleReleases(_) => Some(
+                "publish these files under a new version: bump it and rebuild (a wheel build tag \
+                 does not help, the release stays the same)"
                     .into(),
             ),
             PrepareError::MissingAttestation { .. } => Some(
@@ -134,4 +176,56 @@ pub(super) fn prepare(
         });
     }
     Ok(prepared)
+}
+
+/// PyPI's 14-day rule, before the first byte: each release of the batch is
+/// looked up in the JSON API at `base`, and a batch with new files for a
+/// release created more than 14 days ago is refused whole. Files the
+/// release already has are not new (they are skipped or refused later, as
+/// Warehouse checks them first). An unreadable JSON API is a note.
+pub(super) async fn refuse_stale_releases(
+    job: &UploadJob,
+    prepared: &[Prepared],
+    base: &Url,
+    reporter: &dyn Reporter,
+) -> Result<(), PrepareError> {
+    let mut releases: Vec<(&str, &str, Vec<&str>)> = Vec::new();
+    for item in prepared {
+        let (name, version) = (&item.metadata.name, &item.metadata.version);
+        let file = item.dist.filename.filename.as_str();
+        match releases
+            .iter_mut()
+            .find(|(n, v, _)| n == name && v == version)
+        {
+            Some((_, _, files)) => files.push(file),
+            None => releases.push((name, version, vec![file])),
+        }
+    }
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let mut stale = Vec::new();
+    for (project, version, files) in releases {
+        let facts = match release_json::fetch(&job.client, base, project, version).await {
+            Ok(Some(facts)) => facts,
+            Ok(None) => continue,
+            Err(error) => {
+                reporter.release_unknown(project, version, &error);
+                continue;
+            }
+        };
+        let refused = release_age::refused(&facts, &files, now);
+        if let (false, Some(created)) = (refused.is_empty(), facts.created) {
+            stale.push(StaleRelease {
+                project: project.to_owned(),
+                version: version.to_owned(),
+                created,
+                files: refused.into_iter().map(str::to_owned).collect(),
+            });
+        }
+    }
+    match stale.is_empty() {
+        true => Ok(()),
+        false => Err(PrepareError::StaleReleases(stale)),
+    }
 }

@@ -18,11 +18,24 @@ pub trait Reporter: Send + Sync {
     /// command ([`crate::untrusted::defuse_commands`]): notes carry the
     /// index's answers.
     fn note(&self, message: &str);
-    /// The check URL could not say whether the index has `file`; it is sent
-    /// anyway.
-    fn lookup_failed(&self, file: &str, error: &super::existing::LookupError) {
+    /// The check URL could not say whether the index has `file`; `then`
+    /// says what happens instead.
+    fn lookup_failed(&self, file: &str, error: &super::existing::LookupError, then: &str) {
         self.note(&format!(
-            "note: {file}: could not ask the index whether it already has it ({error}); sending it"
+            "note: {file}: could not ask the index whether it already has it ({error}); {then}"
+        ));
+    }
+    /// The JSON API could not say when a release was created: the 14-day
+    /// rule is left to the index.
+    fn release_unknown(
+        &self,
+        project: &str,
+        version: &str,
+        error: &super::release_json::ReleaseJsonError,
+    ) {
+        self.note(&format!(
+            "note: could not read when {project} {version} was released ({error}); PyPI refuses \
+             new files for releases older than 14 days"
         ));
     }
     /// A file's result is known (uploaded, skipped, failed or not sent).

@@ -11,12 +11,13 @@ use crate::dist::Digests;
 
 use super::client::{self, FileRequest};
 use super::decide::{self, AttemptResult, Subject};
-use super::existing;
+use super::existing::Presence;
 use super::form::build_fields;
+use super::listings::{Ask, Listings};
 use super::prepare::Prepared;
 use super::response::{Answer, classify};
 use super::retry;
-use super::{FileError, FileResult, Reporter, UploadJob};
+use super::{CheckUrl, FileError, FileResult, Reporter, UploadJob};
 
 /// One file's send: the run, the file, its digests, and its bytes when the
 /// hashing read already holds them.
@@ -27,10 +28,6 @@ pub(super) struct FileSend<'a> {
     pub contents: Option<Vec<u8>>,
     pub reporter: Arc<dyn Reporter>,
 }
-
-/// Project listings read from the check URL before sending, one fetch per
-/// project and run.
-pub(super) type Listings = std::collections::HashMap<String, existing::Listing>;
 
 /// Redirects followed for one file, each within the upload URL's origin.
 const MAX_REDIRECTS: u32 = 3;
@@ -54,32 +51,34 @@ impl FileSend<'_> {
     }
 
     /// Send the file, with its retries and redirects.
-    pub(super) async fn run(self, listings: &mut Listings) -> FileResult {
+    pub(super) async fn run(self, listings: &Listings) -> FileResult {
         let subject = self.subject();
         let options = &self.job.options;
         let project = self.item.metadata.name.clone();
-        let mut lookup = Lookup {
-            job: self.job,
-            project: &project,
-            credentials: match self.credentials().await {
-                Ok(credentials) => credentials,
-                Err(e) => return FileResult::Failed(e),
-            },
+        let mut credentials = match self.credentials().await {
+            Ok(credentials) => credentials,
+            Err(e) => return FileResult::Failed(e),
         };
-        if options.check_url.is_some() {
-            let listing = match listings.get(&project) {
-                Some(listing) => Ok(listing.clone()),
-                None => lookup.listing().await,
-            };
-            match listing {
-                Ok(listing) => {
+        // A named or known listing is read before sending; a guessed one
+        // only when --skip-existing may spare the upload.
+        let look_first = match options.check_url {
+            CheckUrl::Known(_) => true,
+            CheckUrl::Discover => options.skip_existing,
+            CheckUrl::Off => false,
+        };
+        if look_first {
+            match listings
+                .before_sending(&self.ask(&project, &credentials))
+                .await
+            {
+                Some(Ok(listing)) => {
                     let presence = listing.presence(subject.file, subject.sha256);
-                    listings.insert(project.clone(), listing);
                     if let Some(done) = decide::before_sending(&subject, presence) {
                         return done;
                     }
                 }
-                Err(e) => self.reporter.lookup_failed(subject.file, &e),
+                Some(Err(e)) => self.reporter.lookup_failed(subject.file, &e, "sending it"),
+                None => {}
             }
         }
         let attempts = options.retries + 1;
@@ -89,13 +88,13 @@ impl FileSend<'_> {
         let mut redirects = 0;
         loop {
             if attempt > 1 {
-                lookup.credentials = match self.credentials().await {
+                credentials = match self.credentials().await {
                     Ok(credentials) => credentials,
                     Err(e) => return FileResult::Failed(e),
                 };
             }
             if maybe_stored {
-                let presence = lookup.presence(subject.file, subject.sha256).await;
+                let presence = self.presence(listings, &project, &credentials).await;
                 if let Some(done) = decide::landed_earlier(&subject, presence) {
                     if matches!(done, FileResult::Uploaded { .. }) {
                         self.reporter.note(&format!(
@@ -107,7 +106,7 @@ impl FileSend<'_> {
                     return done;
                 }
             }
-            let (result, transient) = self.attempt(&url, &lookup.credentials).await;
+            let (result, transient) = self.attempt(&url, &credentials).await;
             if let Some(next) =
                 decide::same_origin_redirect(&url, &result).filter(|_| redirects < MAX_REDIRECTS)
             {
@@ -124,7 +123,7 @@ impl FileSend<'_> {
                     AttemptResult::Answer(outcome) => {
                         let presence = match decide::needs_listing(options, &outcome, maybe_stored)
                         {
-                            true => lookup.presence(subject.file, subject.sha256).await,
+                            true => self.presence(listings, &project, &credentials).await,
                             false => None,
                         };
                         decide::settle(options, &subject, outcome, presence, maybe_stored)
@@ -222,33 +221,31 @@ impl FileSend<'_> {
     }
 }
 
-/// Asks the check URL about one project.
-struct Lookup<'a> {
-    job: &'a UploadJob,
-    project: &'a str,
-    /// The attempt's credentials, lent to a check URL of the same origin.
-    credentials: Credentials,
-}
-
-impl Lookup<'_> {
-    async fn listing(&self) -> Result<existing::Listing, existing::LookupError> {
-        let check_url = self
-            .job
-            .options
-            .check_url
-            .as_ref()
-            .expect("a lookup needs a check URL");
-        let credentials = existing::same_origin(check_url, &self.job.options.target.url)
-            .then_some(&self.credentials);
-        existing::fetch(&self.job.client, check_url, self.project, credentials).await
+impl FileSend<'_> {
+    fn ask<'a>(&'a self, project: &'a str, credentials: &'a Credentials) -> Ask<'a> {
+        Ask {
+            job: self.job,
+            project,
+            credentials,
+            reporter: self.reporter.as_ref(),
+        }
     }
 
-    /// Where the file stands, when the index can tell.
-    async fn presence(&self, file: &str, sha256: &str) -> Option<existing::Presence> {
-        self.job.options.check_url.as_ref()?;
-        self.listing()
-            .await
-            .ok()
-            .map(|listing| listing.presence(file, sha256))
+    /// Where the file stands on the index now, when the index can tell.
+    async fn presence(
+        &self,
+        listings: &Listings,
+        project: &str,
+        credentials: &Credentials,
+    ) -> Option<Presence> {
+        let subject = self.subject();
+        match listings.now(&self.ask(project, credentials)).await? {
+            Ok(listing) => Some(listing.presence(subject.file, subject.sha256)),
+            Err(e) => {
+                self.reporter
+                    .lookup_failed(subject.file, &e, "going by the answer alone");
+                None
+            }
+        }
     }
 }

@@ -14,6 +14,8 @@ mod attest;
 mod bad_input;
 /// `mintup check`, and the checks `upload` runs first.
 mod check;
+/// The simple index found from the upload URL, per index family's layout.
+mod check_url;
 /// A real devpi-server: upload, download back, identical and changed re-uploads.
 mod devpi;
 /// The in-process fake index: fields, digests and streaming as received, and
@@ -30,6 +32,8 @@ mod mint;
 mod proxies;
 /// A real pypiserver: upload, download back, re-upload.
 mod pypiserver;
+/// PyPI's 14-day rule, read from a JSON API before anything is sent.
+mod release_age;
 /// Retries and hash-verified skips against a fault-injecting index.
 mod retries;
 /// The reStructuredText judge against docutils on every sample.

@@ -909,6 +909,7 @@ fn upload_minted(
             stall_timeout: std::time::Duration::from_secs(60),
             retries,
             check_url: mintup::upload::CheckUrl::Off,
+            json_api: None,
         },
     };
     let recorder = std::sync::Arc::new(Recorder::default());

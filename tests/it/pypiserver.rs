@@ -71,11 +71,31 @@ fn upload_download_back_and_reupload() {
         out.stderr
     );
 
+    // pypiserver refuses every re-upload alike; its simple index, found
+    // from the upload URL, tells identical files from different ones.
     let out = upload(&server, SECRET, &["--skip-existing"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.results("skipped"), files.len(), "{}", out.stdout);
-    // pypiserver refuses every re-upload, so it cannot tell whether its copy differs.
-    out.stderr_has("was skipped; the index does not say whether its copy is identical");
+    out.stderr_has("was skipped: the index already has it, with the same sha256");
+
+    let dir = tempfile::tempdir().unwrap();
+    let name = "mintup_hatch_demo-0.4.2.tar.gz";
+    let original = files.iter().find(|f| f.ends_with(name)).unwrap();
+    let mut bytes = std::fs::read(original).unwrap();
+    bytes.extend_from_slice(b"trailing bytes make a different file");
+    let changed = dir.path().join(name);
+    std::fs::write(&changed, &bytes).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let out = run(mintup(home.path())
+        .args(["upload", "--repository-url", &server.url])
+        .args(["-u", "alice", "-p", SECRET, "--skip-existing"])
+        .arg(&changed));
+    assert_eq!(out.code, 1, "a different file was skipped:\n{}", out.stderr);
+    out.stderr_has(&format!(
+        "the index already has a different file of this name (its sha256 {}, this file's {})",
+        sha256_hex(&std::fs::read(original).unwrap()),
+        sha256_hex(&bytes)
+    ));
 }
 
 #[test]
