@@ -23,9 +23,17 @@ pub(super) fn check(file: &FileFacts, target: Target) -> Vec<Problem> {
             for required in ["WHEEL", "METADATA", "RECORD"] {
                 let path = format!("{dist_info}/{required}");
                 if !file.members.iter().any(|m| m.name == path) {
+                    // Warehouse's words, which differ by file.
+                    let message = match required {
+                        "WHEEL" => format!("WHEEL not found at {path}"),
+                        _ => format!(
+                            "Wheel '{}' does not contain the required {required} file: {path}",
+                            name.filename
+                        ),
+                    };
                     problems.push(target.pypi_rule(
                         "wheel-contents",
-                        format!("the wheel has no {path}"),
+                        message,
                         "rebuild the wheel with a standard build backend",
                     ));
                 }
@@ -150,6 +158,7 @@ mod tests {
             size,
             compressed,
             is_file: true,
+            sparse: false,
         }
     }
 
@@ -166,6 +175,8 @@ mod tests {
             },
             members,
             record: None,
+            entry_points: None,
+            framing: Default::default(),
             record_mismatches: None,
             record_hash_error: None,
         }
@@ -187,7 +198,7 @@ mod tests {
         assert_eq!(
             messages(&facts("x-1.0-py3-none-any.whl", members, &["LICENSE"])),
             [
-                "the wheel has no x-1.0.dist-info/RECORD",
+                "Wheel 'x-1.0-py3-none-any.whl' does not contain the required RECORD file: x-1.0.dist-info/RECORD",
                 "License-File LICENSE is not in the wheel at x-1.0.dist-info/licenses/LICENSE",
             ]
         );

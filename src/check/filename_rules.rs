@@ -76,7 +76,10 @@ pub(super) fn check(file: &FileFacts, target: Target) -> Vec<Problem> {
             if !platform_allowed(platform) {
                 problems.push(target.pypi_rule(
                     "platform-tag",
-                    format!("PyPI does not accept the platform tag '{platform}'"),
+                    format!(
+                        "Binary wheel '{}' has an unsupported platform tag '{platform}'",
+                        name.filename
+                    ),
                     "build Linux wheels as manylinux or musllinux (auditwheel repair, cibuildwheel)",
                 ));
             }
@@ -291,7 +294,9 @@ mod tests {
                 "1.0",
                 IndexKind::Pypi
             ),
-            ["Error PyPI does not accept the platform tag 'linux_x86_64'"]
+            [
+                "Error Binary wheel 'x-1.0-cp312-cp312-linux_x86_64.whl' has an unsupported platform tag 'linux_x86_64'"
+            ]
         );
         assert!(
             messages(

@@ -8,8 +8,11 @@ mod archive_rules;
 mod batch_rules;
 pub mod classifiers;
 mod description_rules;
+mod entry_points;
 mod field_values;
 mod filename_rules;
+mod framing_rules;
+mod import_names;
 mod metadata_rules;
 mod metadata_versions;
 pub mod record_rules;
@@ -18,6 +21,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::dist::archive::Member;
+use crate::dist::framing::Framing;
 use crate::dist::{self, DistFile, DistFilename, InspectError, Metadata};
 use crate::index::IndexKind;
 
@@ -96,8 +100,12 @@ pub struct FileFacts {
     pub size: u64,
     pub metadata: Metadata,
     pub members: Vec<Member>,
-    /// A wheel's RECORD, as text.
-    pub record: Option<String>,
+    /// A wheel's RECORD, as stored (PyPI refuses one that is not UTF-8).
+    pub record: Option<Vec<u8>>,
+    /// A wheel's `entry_points.txt`, as stored.
+    pub entry_points: Option<Vec<u8>>,
+    /// How the archive is framed: polyglot, zip records.
+    pub framing: Framing,
     /// RECORD's sha256 digests that disagree with the files, as (path,
     /// expected, found); `None` where the hashes were not read.
     pub record_mismatches: Option<Vec<(String, String, String)>>,
@@ -136,9 +144,12 @@ pub fn check_all(files: &[FileFacts], target: IndexKind) -> Vec<FileVerdict> {
             let mut problems = Vec::new();
             problems.extend(filename_rules::check(file, target));
             problems.extend(metadata_rules::check(&file.metadata, target));
+            problems.extend(import_names::check(&file.metadata, target));
             problems.extend(description_rules::check(&file.metadata, target));
+            problems.extend(framing_rules::check(file, target));
             problems.extend(archive_rules::check(file, target));
             problems.extend(record_rules::check(file, target));
+            problems.extend(entry_points::check(file, target));
             FileVerdict {
                 filename: file.filename.filename.clone(),
                 problems,
@@ -163,6 +174,8 @@ pub fn facts(dist: &DistFile) -> Result<FileFacts, InspectError> {
         metadata: inspected.metadata,
         members: inspected.members,
         record: inspected.record,
+        entry_points: inspected.entry_points,
+        framing: inspected.framing,
         record_mismatches: None,
         record_hash_error: None,
     })
@@ -190,7 +203,13 @@ pub fn read_all(dists: &[DistFile], record_hashes: bool) -> Vec<Result<FileFacts
 /// compression bomb is not unpacked, and a read failure becomes a problem of
 /// its own rather than hiding the other verdicts.
 fn verify_record_hashes(dist: &DistFile, facts: &mut FileFacts) {
-    let Some(record) = &facts.record else {
+    // A RECORD that is not UTF-8 has no hashes to trust (the RECORD rule
+    // says so).
+    let Some(record) = facts
+        .record
+        .as_deref()
+        .and_then(|bytes| std::str::from_utf8(bytes).ok())
+    else {
         return;
     };
     if archive_rules::is_bomb(facts) {
@@ -230,6 +249,8 @@ pub(crate) fn test_facts(filename: &str, name: &str, version: &str) -> FileFacts
         },
         members: Vec::new(),
         record: None,
+        entry_points: None,
+        framing: Framing::default(),
         record_mismatches: None,
         record_hash_error: None,
     }

@@ -115,10 +115,34 @@ pub(super) fn check(file: &FileFacts, target: super::Target) -> Vec<Problem> {
         return Vec::new();
     };
     let fix = "rebuild the wheel; a file changed after it was built";
+    // Warehouse takes a RECORD it cannot decode or read as CSV for none at
+    // all and refuses the wheel; any other flaw only e-mails the owners.
+    let record = match std::str::from_utf8(record) {
+        Ok(record) => record,
+        Err(e) => {
+            return vec![target.pypi_rule(
+                "record",
+                format!(
+                    "RECORD is not UTF-8 (at byte {}), which PyPI reads as no RECORD: \
+                     \"Wheel '{}' does not contain the required RECORD file\"",
+                    e.valid_up_to(),
+                    file.filename.filename
+                ),
+                "rebuild the wheel with a standard build backend",
+            )];
+        }
+    };
     let entries = match parse(record) {
         Ok(entries) => entries,
-        Err(e) => {
+        Err(e @ RecordError::Csv { .. }) => {
             return vec![target.pypi_rule("record", format!("RECORD is not valid CSV: {e}"), fix)];
+        }
+        Err(e) => {
+            return vec![Problem::warning(
+                "record",
+                format!("RECORD is malformed: {e}"),
+                fix,
+            )];
         }
     };
     let mut problems = Vec::new();
@@ -210,6 +234,7 @@ mod tests {
             size,
             compressed: size,
             is_file: true,
+            sparse: false,
         }
     }
 
@@ -236,12 +261,12 @@ mod tests {
             member("x-1.0.dist-info/RECORD", 99),
         ];
         facts.record = Some(
-            "x/__init__.py,sha256=AAAA,11\nx/gone.py,sha256=BBBB,3\nx-1.0.dist-info/RECORD,,\n"
-                .into(),
+            b"x/__init__.py,sha256=AAAA,11\nx/gone.py,sha256=BBBB,3\nx-1.0.dist-info/RECORD,,\n\
+              x/gone.py,sha256=BBBB,3\n"
+                .to_vec(),
         );
         facts.record_mismatches =
             Some(vec![("x/__init__.py".into(), "AAAA".into(), "CCCC".into())]);
-        facts.record = facts.record.map(|r| r + "x/gone.py,sha256=BBBB,3\n");
         let messages: Vec<String> =
             check(&facts, super::super::Target(crate::index::IndexKind::Pypi))
                 .into_iter()
@@ -257,6 +282,30 @@ mod tests {
                 "RECORD lists x/gone.py, which the wheel does not contain",
                 "RECORD says x/__init__.py has sha256 AAAA, but it has CCCC",
             ]
+        );
+    }
+
+    #[test]
+    fn only_an_unreadable_record_is_refused() {
+        let mut facts = super::super::test_facts("x-1.0-py3-none-any.whl", "x", "1.0");
+        let verdict = |facts: &FileFacts| {
+            check(facts, super::super::Target(crate::index::IndexKind::Pypi))
+                .into_iter()
+                .map(|p| format!("{:?} {}", p.severity, p.message))
+                .collect::<Vec<_>>()
+        };
+        facts.record = Some(b"x/\xe9.py,,\n".to_vec());
+        assert_eq!(
+            verdict(&facts),
+            [
+                "Error RECORD is not UTF-8 (at byte 2), which PyPI reads as no RECORD: \
+              \"Wheel 'x-1.0-py3-none-any.whl' does not contain the required RECORD file\""
+            ]
+        );
+        facts.record = Some(b"x/a.py,sha256,1\n".to_vec());
+        assert_eq!(
+            verdict(&facts),
+            ["Warning RECORD is malformed: line 1: hash 'sha256' is not algorithm=digest"]
         );
     }
 }

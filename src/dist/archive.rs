@@ -8,9 +8,9 @@ use std::path::Path;
 
 use super::budget::{Budget, Exceeded};
 use super::filename::{DistFilename, DistKind};
-use super::metadata_member::{
-    is_top_level_pkg_info, no_pkg_info, pick_sdist_pkg_info, pick_wheel_metadata,
-};
+use super::framing::{self, Framing};
+use super::metadata_member::{pick_sdist_pkg_info, pick_wheel_metadata};
+use super::tar_gz::read_from_tar_gz;
 use crate::hint::Hint;
 
 /// Metadata and RECORD files larger than this are refused rather than read
@@ -19,7 +19,7 @@ const MAX_METADATA_BYTES: u64 = 16 * 1024 * 1024;
 /// More members than any real distribution has (the largest wheels hold
 /// tens of thousands); a tar.gz of empty headers compresses so well that
 /// without a limit a small file could fill memory with its member list.
-const MAX_MEMBERS: usize = 500_000;
+pub(super) const MAX_MEMBERS: usize = 500_000;
 /// The member list's names, together: real ones average well under 200
 /// bytes, but a tar's long names can each take a MiB.
 const MAX_NAME_BYTES: usize = 64 * 1024 * 1024;
@@ -80,6 +80,8 @@ pub struct Member {
     /// Bytes in the archive (for tar members, the same as `size`).
     pub compressed: u64,
     pub is_file: bool,
+    /// A tar member Python's `tarfile` calls sparse.
+    pub sparse: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,14 +93,17 @@ pub enum Compression {
     Tar,
 }
 
-/// What inspection takes from an archive: the core-metadata bytes and the
-/// list of members, in one pass.
+/// What inspection takes from an archive: the core-metadata bytes, the
+/// list of members and how the archive is framed, in one pass.
 #[derive(Debug, Clone)]
 pub struct Contents {
     pub metadata: Vec<u8>,
     /// A wheel's `RECORD` beside its `METADATA`, where there is one.
     pub record: Option<Vec<u8>>,
+    /// A wheel's `entry_points.txt` beside its `METADATA`, where there is one.
+    pub entry_points: Option<Vec<u8>>,
     pub members: Vec<Member>,
+    pub framing: Framing,
 }
 
 /// Read a distribution file's core metadata and member list.
@@ -111,12 +116,20 @@ pub fn read(path: &Path, dist: &DistFilename) -> Result<Contents, ArchiveError> 
 }
 
 /// [`read`] on bytes from anywhere (the fuzz targets feed it memory).
-pub fn read_from(reader: impl Read + Seek, dist: &DistFilename) -> Result<Contents, ArchiveError> {
-    match dist.kind {
+pub fn read_from(
+    mut reader: impl Read + Seek,
+    dist: &DistFilename,
+) -> Result<Contents, ArchiveError> {
+    let framing = framing::read(&mut reader, dist.kind, MAX_MEMBERS).map_err(ArchiveError::Io)?;
+    let contents = match dist.kind {
         DistKind::Wheel => read_from_zip(reader, |names| pick_wheel_metadata(names, dist)),
         DistKind::SdistZip => read_from_zip(reader, pick_sdist_pkg_info),
         DistKind::SdistTarGz => read_from_tar_gz(reader, MAX_MEMBERS, &Budget::default()),
-    }
+    }?;
+    Ok(Contents {
+        framing,
+        ..contents
+    })
 }
 
 /// A `.tar.gz` sdist read within `budget`: for the fuzz targets, whose small
@@ -150,6 +163,7 @@ fn read_from_zip(
             size: entry.size(),
             compressed: entry.compressed_size(),
             is_file: entry.is_file(),
+            sparse: false,
         });
     }
     let names: Vec<&str> = members.iter().map(|m| m.name.as_str()).collect();
@@ -159,18 +173,19 @@ fn read_from_zip(
         read_bounded(entry, name, |e| ArchiveError::Zip(e.into()))
     };
     let metadata = read_member(&member)?;
-    let record_name = member
+    let dist_info = member
         .strip_suffix("/METADATA")
-        .filter(|dir| dir.ends_with(".dist-info"))
-        .map(|dir| format!("{dir}/RECORD"));
-    let record = match record_name {
-        Some(name) if names.contains(&name.as_str()) => Some(read_member(&name)?),
-        _ => None,
+        .filter(|dir| dir.ends_with(".dist-info"));
+    let mut beside = |file: &str| match dist_info.map(|dir| format!("{dir}/{file}")) {
+        Some(name) if names.contains(&name.as_str()) => read_member(&name).map(Some),
+        _ => Ok(None),
     };
     Ok(Contents {
         metadata,
-        record,
+        record: beside("RECORD")?,
+        entry_points: beside("entry_points.txt")?,
         members,
+        framing: Framing::default(),
     })
 }
 
@@ -223,79 +238,9 @@ pub fn sha256_mismatches(
     Ok(mismatches)
 }
 
-fn read_from_tar_gz(
-    reader: impl Read,
-    max_members: usize,
-    budget: &Budget,
-) -> Result<Contents, ArchiveError> {
-    let gz = flate2::read::GzDecoder::new(reader);
-    let mut archive = tar::Archive::new(budget.archive(gz));
-    let mut found: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut members: Vec<Member> = Vec::new();
-    let mut names = NameBytes::default();
-    let mut entries = archive.entries().map_err(ArchiveError::Tar)?;
-    // Every member is visited: a second PKG-INFO anywhere at depth two, or a
-    // truncated stream, must be reported rather than ignored.
-    loop {
-        budget.expect_headers();
-        let Some(entry) = entries.next() else {
-            break;
-        };
-        let mut entry = entry.map_err(|e| {
-            let at = members.last().map_or_else(
-                || "the first member's headers".to_owned(),
-                |m| format!("the headers after member {}", m.name),
-            );
-            over_budget(e, &at).unwrap_or_else(ArchiveError::Tar)
-        })?;
-        budget.expect_contents();
-        // A pax global header (`git archive` writes one) is no member;
-        // Python's tarfile, which Warehouse uses, hides it too. Its records
-        // are skipped as the next member's headers.
-        if entry.header().entry_type().is_pax_global_extensions() {
-            continue;
-        }
-        let path = entry.path().map_err(ArchiveError::Tar)?;
-        let name = path.to_string_lossy().trim_start_matches("./").to_owned();
-        names.add(&name)?;
-        let is_file = entry.header().entry_type().is_file();
-        let size = entry.size();
-        let member_error = |e: io::Error| over_budget(e, &name).unwrap_or_else(ArchiveError::Tar);
-        if is_top_level_pkg_info(&name) && is_file {
-            let bytes = read_bounded(budget.member(&mut entry), &name, member_error)?;
-            found.push((name.clone(), bytes));
-        }
-        // The rest of the contents is read here, through the budget, so that
-        // all the archive reader yields while finding the next member is
-        // headers.
-        io::copy(&mut budget.member(&mut entry), &mut io::sink()).map_err(member_error)?;
-        if members.len() == max_members {
-            return Err(ArchiveError::TooManyMembers);
-        }
-        members.push(Member {
-            name,
-            compression: Compression::Tar,
-            size,
-            compressed: size,
-            is_file,
-        });
-    }
-    match found.len() {
-        0 => Err(no_pkg_info()),
-        1 => Ok(Contents {
-            metadata: found.remove(0).1,
-            record: None,
-            members,
-        }),
-        _ => Err(ArchiveError::ManyMetadata(
-            found.into_iter().map(|(n, _)| n).collect(),
-        )),
-    }
-}
-
 /// The error a spent budget caused while reading `at`, or the read error
 /// back when it was another.
-fn over_budget(error: io::Error, at: &str) -> Result<ArchiveError, io::Error> {
+pub(super) fn over_budget(error: io::Error, at: &str) -> Result<ArchiveError, io::Error> {
     match Exceeded::of(&error) {
         Some(exceeded) => Ok(ArchiveError::Budget {
             exceeded,
@@ -307,10 +252,10 @@ fn over_budget(error: io::Error, at: &str) -> Result<ArchiveError, io::Error> {
 
 /// The bytes of the member names seen so far, against [`MAX_NAME_BYTES`].
 #[derive(Default)]
-struct NameBytes(usize);
+pub(super) struct NameBytes(usize);
 
 impl NameBytes {
-    fn add(&mut self, name: &str) -> Result<(), ArchiveError> {
+    pub(super) fn add(&mut self, name: &str) -> Result<(), ArchiveError> {
         self.0 = self.0.saturating_add(name.len());
         if self.0 > MAX_NAME_BYTES {
             return Err(ArchiveError::NamesTooLong);
@@ -319,7 +264,7 @@ impl NameBytes {
     }
 }
 
-fn read_bounded(
+pub(super) fn read_bounded(
     reader: impl Read,
     member: &str,
     io_error: impl FnOnce(io::Error) -> ArchiveError,
@@ -338,6 +283,7 @@ fn read_bounded(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dist::metadata_member::is_top_level_pkg_info;
 
     fn wheel(name: &str) -> DistFilename {
         DistFilename::parse(name).unwrap()
@@ -376,86 +322,6 @@ mod tests {
         );
         let nested = ["pkg/x-1.dist-info/METADATA"];
         assert!(pick_wheel_metadata(&nested, &dist).is_err());
-    }
-
-    #[test]
-    fn an_sdist_with_too_many_members_stops_being_read() {
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        {
-            let mut tar = tar::Builder::new(&mut gz);
-            for i in 0..4 {
-                let mut header = tar::Header::new_gnu();
-                header.set_size(0);
-                header.set_entry_type(tar::EntryType::Regular);
-                tar.append_data(&mut header, format!("x-1.0/f{i}"), io::empty())
-                    .unwrap();
-            }
-            tar.finish().unwrap();
-        }
-        let bytes = gz.finish().unwrap();
-        let err = read_from_tar_gz(io::Cursor::new(bytes), 3, &Budget::default()).unwrap_err();
-        assert!(matches!(err, ArchiveError::TooManyMembers), "{err}");
-    }
-
-    /// A gzipped tar of `x-1.0/PKG-INFO`, after a header entry of `kind`
-    /// holding `size` bytes, and a member of `size` bytes.
-    fn sdist_with(kind: tar::EntryType, size: usize) -> Vec<u8> {
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        {
-            let mut tar = tar::Builder::new(&mut gz);
-            let mut append = |kind: tar::EntryType, path: &str, data: &[u8]| {
-                let mut header = tar::Header::new_gnu();
-                header.set_entry_type(kind);
-                header.set_size(data.len() as u64);
-                tar.append_data(&mut header, path, data).unwrap();
-            };
-            let pkg_info = b"Metadata-Version: 2.1\nName: x\nVersion: 1.0\n";
-            append(tar::EntryType::Regular, "x-1.0/PKG-INFO", pkg_info);
-            append(kind, "././@LongLink", &vec![b'a'; size]);
-            append(tar::EntryType::Regular, "x-1.0/big", &vec![0; size]);
-            tar.finish().unwrap();
-        }
-        gz.finish().unwrap()
-    }
-
-    fn read_sdist(bytes: Vec<u8>, budget: &Budget) -> Result<Contents, ArchiveError> {
-        read_from_tar_gz(io::Cursor::new(bytes), MAX_MEMBERS, budget)
-    }
-
-    #[test]
-    fn long_names_and_pax_records_are_read_within_a_budget() {
-        for kind in [tar::EntryType::GNULongName, tar::EntryType::XHeader] {
-            let err = read_sdist(sdist_with(kind, 2 << 20), &Budget::default()).unwrap_err();
-            assert_eq!(
-                err.to_string(),
-                "a member's headers (long names, pax records) take more than 1 MiB, \
-                 more than any real distribution (stopped at the headers after member \
-                 x-1.0/PKG-INFO)"
-            );
-        }
-        // A long name of real length goes through.
-        let contents = read_sdist(
-            sdist_with(tar::EntryType::GNULongName, 4096),
-            &Budget::default(),
-        )
-        .unwrap();
-        assert_eq!(contents.members[1].name.len(), 4096);
-    }
-
-    #[test]
-    fn contents_are_read_within_a_budget() {
-        // Headers and padding take 6,144 bytes, and the big member (renamed
-        // by the long name) 4,000.
-        let bytes = sdist_with(tar::EntryType::GNULongName, 4_000);
-        let err = read_sdist(bytes.clone(), &Budget::new(8_000, 1 << 20)).unwrap_err();
-        assert!(
-            matches!(
-                &err,
-                ArchiveError::Budget { exceeded: Exceeded::Unpacked, at } if *at == "a".repeat(4_000)
-            ),
-            "{err}"
-        );
-        assert!(read_sdist(bytes, &Budget::new(12_000, 1 << 20)).is_ok());
     }
 
     #[test]

@@ -6,9 +6,14 @@ pub mod budget;
 pub mod collect;
 pub mod digest;
 pub mod filename;
+pub mod framing;
 pub mod metadata;
 mod metadata_member;
 pub mod size;
+mod tar_gz;
+mod tar_sparse;
+pub mod zip_framing;
+mod zip_records;
 
 use crate::hint::Hint;
 use std::path::PathBuf;
@@ -38,13 +43,15 @@ impl Hint for InspectError {
     }
 }
 
-/// A distribution's parsed core metadata and its archive's members.
+/// A distribution's parsed core metadata, its archive's members and
+/// framing, and the wheel files PyPI reads beside the metadata, as bytes.
 #[derive(Debug, Clone)]
 pub struct Inspected {
     pub metadata: Metadata,
-    /// A wheel's RECORD, as text.
-    pub record: Option<String>,
+    pub record: Option<Vec<u8>>,
+    pub entry_points: Option<Vec<u8>>,
     pub members: Vec<archive::Member>,
+    pub framing: framing::Framing,
 }
 
 /// Read and parse a distribution's core metadata, and list its members.
@@ -55,9 +62,9 @@ pub fn inspect(dist: &DistFile) -> Result<Inspected, InspectError> {
         .map_err(|e| InspectError::Metadata(dist.path.clone(), e))?;
     Ok(Inspected {
         metadata,
-        record: contents
-            .record
-            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned()),
+        record: contents.record,
+        entry_points: contents.entry_points,
         members: contents.members,
+        framing: contents.framing,
     })
 }

@@ -45,3 +45,6 @@ mod server_text;
 mod tls;
 /// The same fixtures uploaded by twine and by mintup, fields compared.
 mod twine_parity;
+/// PyPI's 2026 upload rules through `mintup check`, on files built to break
+/// each one.
+mod upload_rules;
