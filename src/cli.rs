@@ -40,6 +40,35 @@ pub enum Command {
     /// Write a PEP 740 publish attestation beside each distribution (Sigstore keyless signing)
     #[command(after_long_help = ATTEST_AFTER_HELP)]
     Attest(AttestArgs),
+    /// Ask the index to burn (revoke) a token minted by trusted publishing
+    #[command(after_long_help = BURN_AFTER_HELP)]
+    Burn(BurnArgs),
+}
+
+const BURN_AFTER_HELP: &str = "\
+For the split flow: `mintup mint` hands a token to another tool, and
+`mintup burn` ends its life when that tool is done, instead of leaving it
+valid for the rest of its 15 minutes. The token is POSTed to the index's
+/_/oidc/burn-token (beside /_/oidc/mint-token), without an Authorization
+header. The index answers 202 whatever it did and never says whether the
+token existed, so success means the burn was requested. A 5xx or a failed
+connection is retried once.
+
+Exit status: 0 the index accepted the request (202), 1 it did not or could
+not be reached, 2 usage error (no token given).";
+
+#[derive(Debug, Args)]
+pub struct BurnArgs {
+    #[command(flatten)]
+    pub repo: RepositoryArgs,
+
+    /// The token to burn; `-` reads it from the first line of stdin, which
+    /// keeps it off the command line [env: MINTUP_TOKEN]
+    #[arg(short = 't', long, value_name = "TOKEN", value_parser = secret)]
+    pub token: Option<Secret>,
+
+    #[command(flatten)]
+    pub tls: TlsArgs,
 }
 
 const ATTEST_AFTER_HELP: &str = "\

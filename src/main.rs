@@ -24,6 +24,7 @@ fn main() -> ExitCode {
         Command::Mint(args) => commands::mint::mint_command(args, env, &ci),
         Command::Check(args) => commands::check::check_command(args, env),
         Command::Attest(args) => commands::attest::attest_command(args, env),
+        Command::Burn(args) => commands::burn::burn_command(args, env),
     };
     let exit = match result {
         Ok(exit) => exit,
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
             eprint!("{}", defuse_commands(&render(&e, hint.as_deref())));
             let title = match e {
                 Error::Mint(_) => "Trusted publishing failed",
+                Error::Burn(_) => "Token burn failed",
                 _ => "mintup failed",
             };
             ci.report_failure(title, &e, hint.as_deref());

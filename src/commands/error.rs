@@ -50,12 +50,22 @@ pub enum Error {
         std::path::PathBuf,
         #[source] Box<dyn std::error::Error + Send + Sync>,
     ),
+    #[error("no token to burn: give -t TOKEN, -t - (one line of stdin) or MINTUP_TOKEN")]
+    NoBurnToken,
+    #[error(transparent)]
+    StdinToken(#[from] crate::commands::burn::StdinTokenError),
+    #[error(transparent)]
+    Burn(#[from] crate::mint::burn::BurnError),
 }
 
 impl Error {
     pub fn exit(&self) -> Exit {
         match self {
-            Error::Settings(_) | Error::NoGithubOutput | Error::SigstoreConfig(..) => Exit::Usage,
+            Error::Settings(_)
+            | Error::NoGithubOutput
+            | Error::SigstoreConfig(..)
+            | Error::NoBurnToken
+            | Error::StdinToken(_) => Exit::Usage,
             _ => Exit::Failed,
         }
     }
@@ -77,7 +87,13 @@ impl Hint for Error {
                  Fulcio and a Rekor v1 log), as sigstore-python's --trust-config takes"
                     .into(),
             ),
-            Error::Runtime(_) | Error::GithubOutput(..) => None,
+            Error::NoBurnToken => Some(
+                "pass the token `mintup mint` printed, e.g. `printf '%s\\n' \"$token\" | mintup \
+                 burn -t -`; the mint action burns its own token at the end of the job"
+                    .into(),
+            ),
+            Error::Burn(e) => e.hint(),
+            Error::Runtime(_) | Error::GithubOutput(..) | Error::StdinToken(_) => None,
         }
     }
 }

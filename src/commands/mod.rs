@@ -4,6 +4,7 @@
 use self::error::Error;
 
 pub mod attest;
+pub mod burn;
 pub mod check;
 pub mod error;
 pub mod mint;

@@ -1,5 +1,6 @@
 //! The index side of trusted publishing: the audience endpoint and the
-//! mint-token exchange (`../shared/reference/trusted-publishing.md` §2, §4).
+//! mint-token exchange (`../shared/reference/trusted-publishing.md` §2, §4);
+//! [`super::burn`] uses the same endpoints to revoke a token.
 //! URL derivation and answer classification are pure; the two requests are a
 //! thin shell around them.
 
@@ -19,6 +20,8 @@ use crate::untrusted;
 pub struct Endpoints {
     pub audience: Url,
     pub mint: Url,
+    /// Where a minted token is burned (revoked) before it expires.
+    pub burn: Url,
 }
 
 impl Endpoints {
@@ -37,6 +40,7 @@ impl Endpoints {
         Endpoints {
             audience: base.join("_/oidc/audience").expect("static path"),
             mint: base.join("_/oidc/mint-token").expect("static path"),
+            burn: base.join("_/oidc/burn-token").expect("static path"),
         }
     }
 }
@@ -195,7 +199,7 @@ fn plausible_token(token: &str) -> bool {
 /// ([`untrusted::for_log`]) and with anything that may be a credential
 /// withheld: a body that carries a `token`, and the OIDC token we sent (or
 /// any of its three parts) echoed back.
-fn excerpt(body: &str, sent: Option<&str>) -> String {
+pub(crate) fn excerpt(body: &str, sent: Option<&str>) -> String {
     let body = body.trim();
     if serde_json::from_str::<serde_json::Value>(body).is_ok_and(|v| v.get("token").is_some()) {
         return "(an answer that carries a token; not shown)".to_owned();
@@ -261,6 +265,7 @@ mod tests {
         assert_eq!(e.mint.as_str(), "https://upload.pypi.org/_/oidc/mint-token");
         let e = Endpoints::for_upload_url(&url("http://test.pypi.org/legacy/"));
         assert_eq!(e.mint.as_str(), "https://test.pypi.org/_/oidc/mint-token");
+        assert_eq!(e.burn.as_str(), "https://test.pypi.org/_/oidc/burn-token");
         let e = Endpoints::for_upload_url(&url("http://127.0.0.1:8080/legacy/?x=1"));
         assert_eq!(e.audience.as_str(), "http://127.0.0.1:8080/_/oidc/audience");
         let e = Endpoints::for_upload_url(&url("http://localhost:9/"));

@@ -2,8 +2,9 @@
 //! index token. [`provider`] picks the identity, [`oidc`] fetches a token for
 //! the index's audience, [`exchange`] swaps it for an API token, and
 //! [`diagnose`] explains a refusal ([`reusable`] what a reusable GitHub
-//! workflow changes).
+//! workflow changes); [`burn`] revokes the token when the run is done.
 
+pub mod burn;
 pub mod claims;
 pub mod cli;
 pub mod diagnose;

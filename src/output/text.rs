@@ -1,7 +1,7 @@
 //! Every line `mintup` prints for a person: result lines, details, the
-//! attest and check verdicts, the minted token, the interruption summary,
-//! and the one renderer that prints any error as `error:` / `caused by:` /
-//! `hint:` lines.
+//! attest and check verdicts, the minted token and its burn, the
+//! interruption summary, and the one renderer that prints any error as
+//! `error:` / `caused by:` / `hint:` lines.
 
 use std::error::Error as StdError;
 use std::fmt::Write as _;
@@ -61,6 +61,15 @@ pub fn print_token(minted: &Minted, format: TokenFormat, repository: &str) {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(format_token(minted, format, repository).as_bytes());
     let _ = stdout.flush();
+}
+
+/// `burn`'s result on stdout. The index answers 202 to every burn request,
+/// so this says what is known: the request was accepted, not that a token
+/// is gone.
+pub fn print_burn_requested(url: &str) {
+    println!(
+        "burn requested: {url} answered 202 (the index does not say whether the token existed)"
+    );
 }
 
 /// After an interruption, on stderr: what landed, what was in flight.

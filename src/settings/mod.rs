@@ -13,6 +13,7 @@ use crate::index::{IndexKind, Target, is_loopback};
 use crate::mint::Provider;
 use crate::upload::{CheckUrl, UploadOptions};
 
+pub mod burn;
 mod credentials;
 mod mint;
 mod repository;

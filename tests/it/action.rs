@@ -1,18 +1,21 @@
-//! The GitHub Actions, run in a simulated job: the composite actions step by
-//! step as GitHub runs them (`composite`), from a copy of the action whose
-//! `action/sha256sums` the release workflow's own step wrote for a fake
-//! release served on 127.0.0.1; the install script against planted and
+//! The GitHub Actions, run in a simulated job: the composite publish action
+//! step by step as GitHub runs it (`composite`), and the JavaScript mint
+//! action's main and post steps (`javascript`), from a copy of the action
+//! whose `action/sha256sums` the release workflow's own step wrote for a
+//! fake release served on 127.0.0.1; the install script against planted and
 //! tampered files; the publish and mint steps against the fake index and the
 //! fake OIDC endpoint. The released `mintup` records each call's argv and
 //! environment before running the binary under test.
 
 mod composite;
+mod javascript;
 
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use composite::{Outcome, run_composite, yaml};
+use javascript::run_javascript;
 
 use crate::support::fake_index::{FakeIndex, Reply};
 use crate::support::oidc::{
@@ -138,7 +141,7 @@ struct Call {
 }
 
 /// A release and a copy of the action as GitHub checks it out at the
-/// release's tag: action.yml, mint/action.yml and action/, with
+/// release's tag: action.yml, mint/ and action/, with
 /// action/sha256sums written by the release workflow's own step from the
 /// archives in out/, which are served from srv/v<version>/ on 127.0.0.1.
 /// The archives' `mintup` records each call in calls/ and then runs the
@@ -152,7 +155,12 @@ impl Release {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let copy = dir.path();
-        for file in ["action.yml", "mint/action.yml"] {
+        for file in [
+            "action.yml",
+            "mint/action.yml",
+            "mint/main.js",
+            "mint/post.js",
+        ] {
             std::fs::create_dir_all(copy.join(file).parent().unwrap()).unwrap();
             std::fs::copy(root().join(file), copy.join(file)).unwrap();
         }
@@ -298,13 +306,33 @@ impl Job {
             .envs(env.iter().copied()))
     }
 
-    /// Run a composite action of the release's copy (`action.yml` or
-    /// `mint/action.yml`) with `inputs`, the job pointing
-    /// MINTUP_RELEASES_URL at the release server.
+    /// Run the composite action of the release's copy (`action.yml`) with
+    /// `inputs`, the job pointing MINTUP_RELEASES_URL at the release server.
     fn action(&self, release: &Release, file: &str, inputs: &[(&str, &str)]) -> Outcome {
+        run_composite(
+            &release.root().join(file),
+            self.home.path(),
+            &self.release_env(release),
+            inputs,
+        )
+    }
+
+    /// Run the mint action of the release's copy with `inputs`, then the
+    /// job's `later` steps (a bash script), then its post step.
+    fn mint_action(&self, release: &Release, inputs: &[(&str, &str)], later: &str) -> Outcome {
+        run_javascript(
+            &release.root().join("mint/action.yml"),
+            self.home.path(),
+            &self.release_env(release),
+            inputs,
+            later,
+        )
+    }
+
+    fn release_env(&self, release: &Release) -> Vec<(String, String)> {
         let mut env = self.env.clone();
         env.push(("MINTUP_RELEASES_URL".into(), release.url().into()));
-        run_composite(&release.root().join(file), self.home.path(), &env, inputs)
+        env
     }
 
     /// The install script against `url`: its output and the binary it named.
@@ -756,22 +784,151 @@ fn publish_leaves_the_trusted_publishing_decision_to_mintup() {
     );
 }
 
+/// The burn requests the index received: each one Warehouse's shape, a
+/// JSON POST of `token` without an Authorization header.
+fn burns(index: &FakeIndex, token: &str) -> usize {
+    let burns: Vec<_> = index
+        .received()
+        .into_iter()
+        .filter(|r| r.path == "/_/oidc/burn-token")
+        .collect();
+    for r in &burns {
+        assert_eq!(r.method, "POST");
+        assert_eq!(r.header("authorization"), None);
+        assert_eq!(r.header("content-type"), Some("application/json"));
+        let body: serde_json::Value = serde_json::from_str(&r.text).unwrap();
+        assert_eq!(body, serde_json::json!({ "token": token }));
+    }
+    burns.len()
+}
+
 #[test]
-fn the_mint_action_outputs_a_masked_token() {
+fn the_mint_action_outputs_a_masked_token_and_burns_it_when_the_job_ends() {
     let release = Release::new();
     let (job, _endpoint, token) = oidc_job();
     let index = oidc::index(audience(AUDIENCE), token);
-    let out = job.action(
+    // A later step of the job uses the token; nothing is burned before it.
+    let out = job.mint_action(
         &release,
-        "mint/action.yml",
-        &[("repository-url", &index.url)],
+        &[("repository-url", &index.url), ("audience", AUDIENCE)],
+        "true",
     );
     assert_eq!(out.code, 0, "{}", out.stderr());
     assert_eq!(
-        out.step("mint").stderr.lines().next(),
+        out.step("main").stderr.lines().next(),
         Some(format!("::add-mask::{MINTED}").as_str())
     );
     assert_eq!(out.output("api-token"), Some(MINTED));
+    assert_eq!(out.outputs.keys().collect::<Vec<_>>(), ["api-token"]);
+    assert_eq!(out.step("later").code, 0);
+
+    let post = out.step("post");
+    assert_eq!(post.code, 0, "{}", post.stderr);
+    assert!(post.stdout.contains("burn requested"), "{}", post.stdout);
+    assert!(!post.stdout.contains("::warning"), "{}", post.stdout);
+    assert_eq!(burns(&index, MINTED), 1);
+    let paths: Vec<String> = index.received().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths.last().map(String::as_str), Some("/_/oidc/burn-token"));
+
+    assert_eq!(
+        release.call("mint").argv,
+        [
+            "mint",
+            "--format",
+            "raw",
+            "--repository-url",
+            &index.url,
+            "--audience",
+            AUDIENCE
+        ]
+    );
+    // The token went on stdin, never on the command line or in the environment.
+    let burn = release.call("burn");
+    assert_eq!(
+        burn.argv,
+        ["burn", "--repository-url", &index.url, "-t", "-"]
+    );
+    assert!(burn.env.values().all(|v| !v.contains(MINTED)));
+}
+
+#[test]
+fn the_mint_action_burns_its_token_even_when_a_later_step_failed() {
+    let release = Release::new();
+    let (job, _endpoint, token) = oidc_job();
+    let index = oidc::index(audience(AUDIENCE), token);
+    let out = job.mint_action(
+        &release,
+        &[("repository-url", &index.url)],
+        "echo 'the publish failed' >&2; exit 1",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr());
+    assert_eq!(out.step("later").code, 1);
+    assert_eq!(out.step("post").code, 0, "{}", out.stderr());
+    assert_eq!(burns(&index, MINTED), 1);
+}
+
+#[test]
+fn the_mint_action_burns_nothing_when_minting_failed() {
+    let release = Release::new();
+    let (job, _endpoint, _token) = oidc_job();
+    let index = oidc::index_with(audience(AUDIENCE), |_| {
+        oidc::refusal(
+            "invalid-publisher",
+            "valid token, but no corresponding publisher",
+        )
+    });
+    let out = job.mint_action(&release, &[("repository-url", &index.url)], "true");
+    assert_eq!(out.code, 1);
+    assert!(
+        out.step("main").stderr.contains("invalid-publisher"),
+        "{}",
+        out.stderr()
+    );
+    assert_eq!(out.output("api-token"), None);
+    let post = out.step("post");
+    assert_eq!(post.code, 0, "{}", post.stderr);
+    assert!(
+        post.stdout
+            .contains("no token was minted, so none is burned"),
+        "{}",
+        post.stdout
+    );
+    assert_eq!(burns(&index, MINTED), 0);
+    assert!(
+        release
+            .calls()
+            .iter()
+            .all(|c| c.argv.first().is_none_or(|a| a != "burn"))
+    );
+}
+
+#[test]
+fn a_failed_burn_is_a_warning_that_leaves_the_job_alone() {
+    let release = Release::new();
+    let (job, _endpoint, _token) = oidc_job();
+    // An index that mints but cannot burn.
+    let index = FakeIndex::start(|req| match req.path.as_str() {
+        "/_/oidc/audience" => audience(AUDIENCE),
+        "/_/oidc/mint-token" => Reply::status(200, &format!(r#"{{"token": "{MINTED}"}}"#))
+            .header("content-type", "application/json"),
+        _ => Reply::status(404, "not here"),
+    });
+    let out = job.mint_action(&release, &[("repository-url", &index.url)], "true");
+    assert_eq!(out.code, 0, "{}", out.stderr());
+    let post = out.step("post");
+    assert_eq!(post.code, 0, "{}", post.stderr);
+    assert!(
+        post.stderr.contains("does not offer token burning (404)"),
+        "{}",
+        post.stderr
+    );
+    assert!(!post.stderr.contains("::error"), "{}", post.stderr);
+    assert!(
+        post.stdout
+            .contains("::warning title=mintup::the token was not burned (see above)"),
+        "{}",
+        post.stdout
+    );
 }
 
 /// `INPUT_REPOSITORY_URL` → `repository-url`.
@@ -781,69 +938,81 @@ fn kebab(var: &str) -> String {
 
 #[test]
 fn each_input_variable_is_the_input_of_that_name() {
-    for (file, script) in [
-        ("action.yml", "action/publish.sh"),
-        ("mint/action.yml", "action/mint.sh"),
-    ] {
-        let action = yaml(&root().join(file));
-        let declared = action["inputs"].as_object().unwrap();
-        let text = std::fs::read_to_string(root().join(script)).unwrap();
-        let mut read: Vec<&str> = text
-            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .filter(|w| w.starts_with("INPUT_") && w.len() > "INPUT_".len())
-            .collect();
-        read.sort_unstable();
-        read.dedup();
-        let script_name = Path::new(script).file_name().unwrap().to_str().unwrap();
-        let step = action["runs"]["steps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["run"].as_str().is_some_and(|r| r.contains(script_name)))
-            .unwrap_or_else(|| panic!("{file} runs no {script_name}"));
-        let env = step["env"].as_object().unwrap();
-        let mut used = Vec::new();
-        for (var, value) in env.iter().filter(|(k, _)| k.starts_with("INPUT_")) {
-            // `inputs.<kebab>`, or `inputs.<kebab> || inputs.<snake>` for a
-            // deprecated snake_case alias that holds pypa's default.
-            let name = kebab(var);
-            let snake = name.replace('-', "_");
-            let one = format!("${{{{ inputs.{name} }}}}");
-            let aliased = format!("${{{{ inputs.{name} || inputs.{snake} }}}}");
-            let value = value.as_str().unwrap();
-            assert!(
-                value == one || (snake != name && value == aliased),
-                "{file}: {var} is `{value}`, not `{one}`{}",
-                if snake != name {
-                    format!(" or `{aliased}`")
-                } else {
-                    String::new()
-                }
-            );
-            assert!(declared.contains_key(&name), "{file} declares no {name}");
-            used.push(name.clone());
-            if value == aliased {
-                assert!(
-                    declared[&snake]["deprecationMessage"].is_string(),
-                    "{file}: {snake} is the deprecated alias of {name}"
-                );
-                assert!(
-                    declared[&name]["default"].is_null(),
-                    "{file}: the default of {name} belongs on {snake}, or the alias is never read"
-                );
-                used.push(snake);
+    let (file, script) = ("action.yml", "action/publish.sh");
+    let action = yaml(&root().join(file));
+    let declared = action["inputs"].as_object().unwrap();
+    let text = std::fs::read_to_string(root().join(script)).unwrap();
+    let mut read: Vec<&str> = text
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| w.starts_with("INPUT_") && w.len() > "INPUT_".len())
+        .collect();
+    read.sort_unstable();
+    read.dedup();
+    let script_name = Path::new(script).file_name().unwrap().to_str().unwrap();
+    let step = action["runs"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["run"].as_str().is_some_and(|r| r.contains(script_name)))
+        .unwrap_or_else(|| panic!("{file} runs no {script_name}"));
+    let env = step["env"].as_object().unwrap();
+    let mut used = Vec::new();
+    for (var, value) in env.iter().filter(|(k, _)| k.starts_with("INPUT_")) {
+        // `inputs.<kebab>`, or `inputs.<kebab> || inputs.<snake>` for a
+        // deprecated snake_case alias that holds pypa's default.
+        let name = kebab(var);
+        let snake = name.replace('-', "_");
+        let one = format!("${{{{ inputs.{name} }}}}");
+        let aliased = format!("${{{{ inputs.{name} || inputs.{snake} }}}}");
+        let value = value.as_str().unwrap();
+        assert!(
+            value == one || (snake != name && value == aliased),
+            "{file}: {var} is `{value}`, not `{one}`{}",
+            if snake != name {
+                format!(" or `{aliased}`")
+            } else {
+                String::new()
             }
-        }
-        for var in &read {
-            assert!(env.contains_key(*var), "{file} does not set {var}");
-        }
-        for name in declared.keys() {
+        );
+        assert!(declared.contains_key(&name), "{file} declares no {name}");
+        used.push(name.clone());
+        if value == aliased {
             assert!(
-                used.contains(name),
-                "{file}: input {name} reaches no script"
+                declared[&snake]["deprecationMessage"].is_string(),
+                "{file}: {snake} is the deprecated alias of {name}"
             );
+            assert!(
+                declared[&name]["default"].is_null(),
+                "{file}: the default of {name} belongs on {snake}, or the alias is never read"
+            );
+            used.push(snake);
         }
     }
+    for var in &read {
+        assert!(env.contains_key(*var), "{file} does not set {var}");
+    }
+    for name in declared.keys() {
+        assert!(
+            used.contains(name),
+            "{file}: input {name} reaches no script"
+        );
+    }
+}
+
+#[test]
+fn the_mint_action_reads_each_input_it_declares() {
+    // main.js reads input `<name>` as `input('<name>')`.
+    let action = yaml(&root().join("mint/action.yml"));
+    let mut declared: Vec<&String> = action["inputs"].as_object().unwrap().keys().collect();
+    declared.sort_unstable();
+    let main = std::fs::read_to_string(root().join("mint/main.js")).unwrap();
+    let mut read: Vec<String> = main
+        .split("input('")
+        .skip(1)
+        .map(|rest| rest[..rest.find('\'').unwrap()].to_owned())
+        .collect();
+    read.sort_unstable();
+    assert_eq!(read.iter().collect::<Vec<_>>(), declared);
 }
 
 #[test]
@@ -941,25 +1110,27 @@ fn every_input_changes_how_mintup_is_run() {
         ]
     );
 
+    // The mint action's defaults; the stub prints no token, which fails the
+    // step rather than handing on an empty one.
     let job = Job::new(Vec::new());
-    let out = job.action(
-        &release,
-        "mint/action.yml",
-        &[
-            ("repository-url", "https://test.pypi.org/legacy/"),
-            ("audience", "testpypi"),
-        ],
+    let out = job.mint_action(&release, &[], "true");
+    assert_eq!(out.code, 1);
+    assert!(
+        out.step("main")
+            .stdout
+            .contains("::error title=mintup::mintup mint printed no token"),
+        "{}",
+        out.step("main").stdout
     );
-    assert_eq!(out.code, 0, "{}", out.stderr());
+    assert_eq!(out.output("api-token"), None);
     assert_eq!(
         release.call("mint").argv,
         [
             "mint",
-            "--github-output",
+            "--format",
+            "raw",
             "--repository-url",
-            "https://test.pypi.org/legacy/",
-            "--audience",
-            "testpypi"
+            "https://upload.pypi.org/legacy/"
         ]
     );
 }

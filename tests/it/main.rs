@@ -12,6 +12,9 @@ mod attest;
 /// Usage and bad-input errors: each broken fixture's message, missing
 /// credentials, unknown repositories.
 mod bad_input;
+/// `mintup burn` against a fake burn endpoint: each answer, retries, and
+/// where the token comes from.
+mod burn;
 /// `mintup check`, and the checks `upload` runs first.
 mod check;
 /// The simple index found from the upload URL, per index family's layout.

@@ -41,7 +41,8 @@ pub(super) struct Outcome {
     pub steps: Vec<(String, Run)>,
     /// The action's outputs, evaluated as GitHub does after the last step.
     pub outputs: BTreeMap<String, String>,
-    /// The exit status of the last step that ran (a failing step stops the action).
+    /// The exit status of the last step that ran (a failing step stops the
+    /// action); for a JavaScript action, of its main step.
     pub code: i32,
 }
 

@@ -1,6 +1,6 @@
 //! Trusted-publishing fakes: real JWTs (HS256 with a test key; nobody
-//! verifies the signature but the index), an index with Warehouse's audience
-//! and mint endpoints, and GitHub's OIDC token endpoint.
+//! verifies the signature but the index), an index with Warehouse's audience,
+//! mint and burn endpoints, and GitHub's OIDC token endpoint.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -73,7 +73,7 @@ pub(crate) fn index(audience: Reply, jwt: String) -> FakeIndex {
     })
 }
 
-/// An index with a custom mint answer.
+/// An index with a custom mint answer (burn requests are accepted).
 pub(crate) fn index_with(
     audience: Reply,
     mint: impl Fn(&Received) -> Reply + Send + 'static,
@@ -81,6 +81,11 @@ pub(crate) fn index_with(
     FakeIndex::start(move |req| match (req.method.as_str(), req.path.as_str()) {
         ("GET", "/_/oidc/audience") => audience.clone(),
         ("POST", "/_/oidc/mint-token") => mint(req),
+        // Warehouse's answer to every burn request, whatever the token.
+        ("POST", "/_/oidc/burn-token") => {
+            Reply::status(202, r#"{"message": "Accepted", "errors": []}"#)
+                .header("content-type", "application/json")
+        }
         ("POST", "/legacy/") => {
             let basic = format!(
                 "Basic {}",
