@@ -20,6 +20,8 @@ fi
 is_true "${INPUT_DRY_RUN:-false}" && args+=(--dry-run)
 [ -n "${INPUT_CHECK_URL:-}" ] && args+=(--check-url "$INPUT_CHECK_URL")
 [ -n "${INPUT_RETRIES:-}" ] && args+=(--retries "$INPUT_RETRIES")
+[ -n "${INPUT_JOBS:-}" ] && args+=(--jobs "$INPUT_JOBS")
+is_true "${INPUT_KEEP_GOING:-false}" && args+=(--keep-going)
 
 user=${INPUT_USER:-__token__}
 trusted=

@@ -73,7 +73,8 @@ pub struct BurnArgs {
 
 const ATTEST_AFTER_HELP: &str = "\
 Signs with the CI job's OIDC identity (audience `sigstore`): one ephemeral
-key and one Fulcio certificate per run, a Rekor v1 entry per file. Every
+key and one Fulcio certificate per run (renewed only when it is about to
+expire), a Rekor v1 entry per file, eight files signed at once. Every
 attestation is checked before it is written as <dist>.publish.attestation
 (it names the file and its sha256, the certificate's key signed it, and the
 log entry's inclusion proof, checkpoint and timestamp hold). An existing
@@ -310,6 +311,17 @@ pub struct UploadArgs {
     /// [default: 3] [env: MINTUP_RETRIES]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=10))]
     pub retries: Option<u32>,
+
+    /// Upload up to N files at once (1 to 32); the first wheel of a release
+    /// goes alone and its sdist last. `--jobs 1` sends one file at a time,
+    /// in order [default: 8] [env: MINTUP_JOBS]
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=32))]
+    pub jobs: Option<u32>,
+
+    /// After a failure, go on uploading every file that can be, then exit 1
+    /// listing each failure (by default the first failure stops new uploads)
+    #[arg(long)]
+    pub keep_going: bool,
 
     /// The simple index (PEP 503/691) that tells which files the index has,
     /// for hash-verified skips and retries; known for PyPI and TestPyPI, and

@@ -54,6 +54,17 @@ pub fn public_key_info(certificate: &[u8]) -> Option<Vec<u8>> {
         .ok()
 }
 
+/// How long the certificate is valid for (notAfter − notBefore). Counted
+/// from when it was received on this machine's own clock, it says when to
+/// get a new one without trusting the clocks to agree.
+pub fn lifetime(certificate: &[u8]) -> Option<std::time::Duration> {
+    let validity = parse(certificate)?.tbs_certificate.validity;
+    validity
+        .not_after
+        .to_unix_duration()
+        .checked_sub(validity.not_before.to_unix_duration())
+}
+
 /// Fulcio's Build Signer URI extension; its value is a DER UTF8String.
 const BUILD_SIGNER_URI: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.57264.1.9");
 

@@ -4,6 +4,7 @@
 //! that does not hold is an error, never overwritten.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -202,40 +203,103 @@ pub async fn run(
     if todo.is_empty() {
         return Ok(results);
     }
-    let identity = token
-        .claims
-        .get("email")
-        .or_else(|| token.claims.get("sub"))
-        .ok_or(AttestError::NoIdentity)?;
-    let signer = Signer::start(job.client, job.trust, &token.jwt, &identity)
-        .await
-        .map_err(|e| AttestError::Sign("the run's certificate".into(), e))?;
-    // PyPI matches the certificate's workflow against the publisher: one
-    // for another workflow would only be refused there.
-    let certified = certificate::build_signer(signer.certificate());
-    if let (Some(expected), Some(certified)) = (&signer_expected, &certified)
-        && expected != certified
-    {
-        return Err(AttestError::CertifiedOther {
-            certified: certified.clone(),
-            expected: expected.clone(),
-        });
-    }
-    // Every file is signed and logged before any is written: the
-    // certificate lives ten minutes, and a failure leaves no partial set.
-    let signed =
-        futures_util::future::try_join_all(todo.iter().map(|(filename, _, sha256)| async {
-            signer
-                .attest(filename, sha256)
+    let certify = Certify {
+        client: job.client,
+        trust: job.trust,
+        expected: signer_expected.as_deref(),
+    };
+    let mut current = certify.certificate(&token).await?;
+    // Every file is signed and logged before any is written, a few at once
+    // under the run's one certificate, renewed (with a fresh OIDC token)
+    // only when too little of its life is left; a failure leaves no
+    // partial set.
+    let mut signed = Vec::with_capacity(todo.len());
+    for batch in todo.chunks(SIGN_AT_ONCE) {
+        if current.used && current.expires_soon() {
+            let token = oidc::fetch(&provider_client, provider, "sigstore", job.env)
                 .await
-                .map_err(|e| AttestError::Sign(filename.clone(), e))
-        }))
-        .await?;
+                .map_err(|source| AttestError::Oidc { provider, source })?;
+            current = certify.certificate(&token).await?;
+        }
+        current.used = true;
+        let signer = &current.signer;
+        signed.extend(
+            futures_util::future::try_join_all(batch.iter().map(|(filename, _, sha256)| async {
+                signer
+                    .attest(filename, sha256)
+                    .await
+                    .map_err(|e| AttestError::Sign(filename.clone(), e))
+            }))
+            .await?,
+        );
+    }
     for ((filename, path, _), attestation) in todo.into_iter().zip(signed) {
         write(&path, &attestation)?;
         results.push((filename, Attested::Generated(path)));
     }
     Ok(results)
+}
+
+/// Files signed at once: Rekor is asked for one entry per file.
+const SIGN_AT_ONCE: usize = 8;
+
+/// Life a certificate must have left for another batch to be signed
+/// under it (Fulcio's live ten minutes).
+const CERTIFICATE_MARGIN: Duration = Duration::from_secs(2 * 60);
+
+/// What getting the run's certificate needs.
+struct Certify<'a> {
+    client: &'a reqwest::Client,
+    trust: &'a TrustConfig,
+    /// The workflow the certificate must name, where known.
+    expected: Option<&'a str>,
+}
+
+/// A certificate in use, and when it stops being usable. A new one is
+/// never renewed before its first batch: no other would live longer.
+struct Current<'a> {
+    signer: Signer<'a>,
+    usable_until: Instant,
+    used: bool,
+}
+
+impl Current<'_> {
+    fn expires_soon(&self) -> bool {
+        Instant::now() + CERTIFICATE_MARGIN >= self.usable_until
+    }
+}
+
+impl<'a> Certify<'a> {
+    /// A new key and its certificate for `token`'s identity, checked to name
+    /// this run's workflow.
+    async fn certificate(&self, token: &oidc::OidcToken) -> Result<Current<'a>, AttestError> {
+        let received = Instant::now();
+        let identity = token
+            .claims
+            .get("email")
+            .or_else(|| token.claims.get("sub"))
+            .ok_or(AttestError::NoIdentity)?;
+        let signer = Signer::start(self.client, self.trust, &token.jwt, &identity)
+            .await
+            .map_err(|e| AttestError::Sign("the run's certificate".into(), e))?;
+        // PyPI matches the certificate's workflow against the publisher: one
+        // for another workflow would only be refused there.
+        let certified = certificate::build_signer(signer.certificate());
+        if let (Some(expected), Some(certified)) = (self.expected, &certified)
+            && expected != certified
+        {
+            return Err(AttestError::CertifiedOther {
+                certified: certified.clone(),
+                expected: expected.to_owned(),
+            });
+        }
+        let lifetime = certificate::lifetime(signer.certificate()).unwrap_or_default();
+        Ok(Current {
+            signer,
+            usable_until: received + lifetime,
+            used: false,
+        })
+    }
 }
 
 /// The Build Signer URI Fulcio writes for this run's token: the workflow

@@ -53,7 +53,7 @@ pub enum Error {
     #[error("no token to burn: give -t TOKEN, -t - (one line of stdin) or MINTUP_TOKEN")]
     NoBurnToken,
     #[error(transparent)]
-    StdinToken(#[from] crate::commands::burn::StdinTokenError),
+    StdinToken(#[from] super::stdin_token::StdinTokenError),
     #[error(transparent)]
     Burn(#[from] crate::mint::burn::BurnError),
 }

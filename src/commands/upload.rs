@@ -8,7 +8,9 @@ use crate::attest::run::{AttestJob, Attested, run as run_attest};
 use crate::cli::{ReportFormat, UploadArgs};
 use crate::config::env::EnvSnapshot;
 use crate::dist::collect::{self, DistFile};
+use crate::hint::Hint;
 use crate::index::Target;
+use crate::mint::burn::{burn, burn_url};
 use crate::mint::{MachineFacts, Minter, provider};
 use crate::output::fate::AttestationSource;
 use crate::output::github::CiOutput;
@@ -18,6 +20,7 @@ use crate::output::prompt::prompt;
 use crate::output::reporter::CliReporter;
 use crate::output::text::{self, print_attested};
 use crate::settings::{self, CredentialPlan, Terminal};
+use crate::upload::credentials::MintedTokens;
 use crate::upload::dry_run::LoopbackIndex;
 use crate::upload::{self, CheckUrl, Reporter, UploadAuth, UploadJob};
 
@@ -29,7 +32,7 @@ pub fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Resu
     let pypirc = settings::load_pypirc(args.repo.config_file.as_deref(), &env)?;
     // The files before credentials: finding them is offline and free, and
     // "no distributions" is the better first error than "no credentials".
-    let mut dists = collect::collect(&args.dists).map_err(|e| Error::Prepare(e.into()))?;
+    let dists = collect::collect(&args.dists).map_err(|e| Error::Prepare(e.into()))?;
     let terminal = Terminal {
         interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
         // The machine alone (a Google VM) is no CI: `auto` mints only where a
@@ -50,7 +53,56 @@ pub fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Resu
     let client = crate::http::build_client(plan.ca_cert.as_deref(), plan.client_cert.as_deref())
         .map_err(|e| Error::Prepare(e.into()))?;
     let runtime = runtime()?;
+    let upload_url = plan.options.target.url.clone();
+    let mut minted = None;
+    let exit = publish(plan, dists, &client, &runtime, &env, ci, inner, &mut minted);
+    // Every token this run minted is burned, whatever the outcome: it would
+    // stay valid for up to 15 minutes. A burn failure never changes the exit.
+    if let Some(tokens) = minted {
+        let mut tokens = tokens.lock().expect("minted tokens").clone();
+        // An index may hand out the same token twice: burned once.
+        let mut seen = Vec::new();
+        tokens.retain(|t| {
+            let new = !seen.contains(t);
+            seen.push(t.clone());
+            new
+        });
+        for token in &tokens {
+            match runtime.block_on(burn(&client, &upload_url, token)) {
+                Ok(()) => text::note(&format!(
+                    "burn requested for the minted token: {} answered 202",
+                    burn_url(&upload_url)
+                )),
+                Err(e) => ci.warn(&format!(
+                    "could not burn the minted token: {}",
+                    text::one_line(&e, e.hint().as_deref())
+                )),
+            }
+        }
+    }
+    if matches!(exit, Ok(Exit::Interrupted | Exit::Terminated)) {
+        // The hashing thread of a file never started is not waited for.
+        runtime.shutdown_background();
+    }
+    exit
+}
+
+/// From credentials to the report: mint or take the credentials, attest,
+/// upload, report. `minted` gets the run's minted tokens as soon as there
+/// are any, so they are burned even when this fails.
+#[allow(clippy::too_many_arguments)]
+fn publish(
+    plan: settings::UploadPlan,
+    mut dists: Vec<DistFile>,
+    client: &reqwest::Client,
+    runtime: &tokio::runtime::Runtime,
+    env: &EnvSnapshot,
+    ci: &CiOutput,
+    inner: Box<dyn Reporter>,
+    burn_later: &mut Option<MintedTokens>,
+) -> Result<Exit, Error> {
     let mut options = plan.options;
+    let keep_going = options.keep_going;
     let mut attested: Vec<(String, AttestationSource)> = Vec::new();
     let auth = match plan.credentials {
         CredentialPlan::Ready(c) => {
@@ -70,7 +122,7 @@ pub fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Resu
                 machine: MachineFacts::read(),
                 project: dists.first().map(|d| d.filename.name.clone()),
             };
-            let minted = runtime.block_on(minter.mint(&client))?;
+            let minted = runtime.block_on(minter.mint(client))?;
             ci.mask(&minted.token);
             for warning in &minted.warnings {
                 ci.warn(warning);
@@ -79,16 +131,18 @@ pub fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Resu
                 "note: using a token minted from this {} run (trusted publishing)",
                 minted.provider
             ));
+            let auth = UploadAuth::minted(minter, minted);
+            *burn_later = auth.minted_tokens();
             if let Some(sigstore_config) = &plan.attest {
                 let attesting = Attesting {
                     target: &options.target,
                     sigstore_config: sigstore_config.as_deref(),
-                    env: &env,
-                    runtime: &runtime,
+                    env,
+                    runtime,
                 };
                 attested = attest_before_upload(attesting, &mut dists)?;
             }
-            UploadAuth::minted(minter, minted)
+            auth
         }
     };
     let reporter: Arc<dyn Reporter> = Arc::new(CliReporter {
@@ -119,7 +173,7 @@ pub fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Resu
         let job = UploadJob {
             dists,
             auth,
-            client,
+            client: client.clone(),
             options,
         };
         upload::run(job, reporter, stop).await.map_err(Error::from)
@@ -132,11 +186,14 @@ pub fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Resu
     ci.upload_summary(&reports, &report, plan.dry_run, &attested);
     match signalled.get() {
         None if reports.iter().all(|r| r.result.is_ok()) => Ok(Exit::Ok),
-        None => Ok(Exit::Failed),
+        None => {
+            if keep_going {
+                text::print_failures(&reports);
+            }
+            Ok(Exit::Failed)
+        }
         Some(&exit) => {
             text::print_interrupted(&reports);
-            // The hashing thread of a file never started is not waited for.
-            runtime.shutdown_background();
             Ok(exit)
         }
     }

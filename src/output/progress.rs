@@ -1,40 +1,47 @@
 //! Progress on stderr: indicatif bars on a terminal ([`Bars`]), plain notes
 //! elsewhere ([`Quiet`]).
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 
 use crate::untrusted::defuse_commands;
 use crate::upload::Reporter;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Notes to stderr, no progress bars.
 pub struct Quiet;
 
 impl Reporter for Quiet {
     fn start_file(&self, _: &str, _: u64) {}
-    fn advance(&self, _: u64) {}
-    fn finish_file(&self) {}
+    fn advance(&self, _: &str, _: u64) {}
+    fn finish_file(&self, _: &str) {}
     fn note(&self, message: &str) {
         eprintln!("{}", defuse_commands(message));
     }
 }
 
-/// A progress bar per file on stderr.
+/// On a terminal: a bar per file in flight and one for the whole batch.
 pub struct Bars {
-    current: Mutex<Option<ProgressBar>>,
+    multi: MultiProgress,
+    state: Mutex<BarState>,
+}
+
+#[derive(Default)]
+struct BarState {
+    files: HashMap<String, ProgressBar>,
+    total: Option<ProgressBar>,
 }
 
 impl Bars {
     pub fn new() -> Self {
         Bars {
-            current: Mutex::new(None),
+            multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
+            state: Mutex::new(BarState::default()),
         }
     }
 
-    fn with_bar(&self, f: impl FnOnce(&ProgressBar)) {
-        if let Some(bar) = self.current.lock().expect("progress lock").as_ref() {
-            f(bar);
-        }
+    fn state(&self) -> std::sync::MutexGuard<'_, BarState> {
+        self.state.lock().expect("progress lock")
     }
 }
 
@@ -44,35 +51,66 @@ impl Default for Bars {
     }
 }
 
+const BAR: &str = "{msg} {wide_bar} {bytes}/{total_bytes} {binary_bytes_per_sec} {eta}";
+
+fn style() -> ProgressStyle {
+    ProgressStyle::with_template(BAR).expect("static template")
+}
+
+impl Drop for Bars {
+    fn drop(&mut self) {
+        if let Some(total) = self.state().total.take() {
+            total.finish_and_clear();
+        }
+    }
+}
+
 impl Reporter for Bars {
+    fn batch_started(&self, files: usize, bytes: u64) {
+        if files < 2 {
+            return;
+        }
+        let bar = self.multi.add(ProgressBar::new(bytes));
+        bar.set_style(style());
+        bar.set_message(format!("{files} files"));
+        self.state().total = Some(bar);
+    }
+
     fn start_file(&self, filename: &str, size: u64) {
-        let bar = ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::stderr());
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{msg} {wide_bar} {bytes}/{total_bytes} {binary_bytes_per_sec} {eta}",
-            )
-            .expect("static template"),
-        );
+        let mut state = self.state();
+        let bar = match &state.total {
+            // The total stays last, below the files in flight.
+            Some(total) => self.multi.insert_before(total, ProgressBar::new(size)),
+            None => self.multi.add(ProgressBar::new(size)),
+        };
+        bar.set_style(style());
         bar.set_message(filename.to_owned());
-        *self.current.lock().expect("progress lock") = Some(bar);
+        // A retry starts the file again.
+        if let Some(old) = state.files.insert(filename.to_owned(), bar) {
+            old.finish_and_clear();
+            self.multi.remove(&old);
+        }
     }
 
-    fn advance(&self, bytes: u64) {
-        self.with_bar(|bar| bar.inc(bytes));
+    fn advance(&self, filename: &str, bytes: u64) {
+        let state = self.state();
+        if let Some(bar) = state.files.get(filename) {
+            bar.inc(bytes);
+        }
+        if let Some(total) = &state.total {
+            total.inc(bytes);
+        }
     }
 
-    fn finish_file(&self) {
-        if let Some(bar) = self.current.lock().expect("progress lock").take() {
+    fn finish_file(&self, filename: &str) {
+        if let Some(bar) = self.state().files.remove(filename) {
             bar.finish_and_clear();
+            self.multi.remove(&bar);
         }
     }
 
     fn note(&self, message: &str) {
         let message = defuse_commands(message);
-        let guard = self.current.lock().expect("progress lock");
-        match guard.as_ref() {
-            Some(bar) => bar.suspend(|| eprintln!("{message}")),
-            None => eprintln!("{message}"),
-        }
+        self.multi.suspend(|| eprintln!("{message}"));
     }
 }

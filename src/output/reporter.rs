@@ -9,7 +9,7 @@ use crate::upload::release_json::ReleaseJsonError;
 use crate::upload::{FileReport, FileResult, Reporter};
 
 use super::github::CiOutput;
-use super::text::{print_details, render, result_lines};
+use super::text::{one_line, print_details, result_lines};
 use crate::hint::Hint;
 
 /// The command line's reporter: progress through `inner`, each file's result
@@ -43,14 +43,17 @@ impl Reporter for CliReporter {
             self.ci.report_failure(&title, e, e.hint().as_deref());
         }
     }
+    fn batch_started(&self, files: usize, bytes: u64) {
+        self.inner.batch_started(files, bytes);
+    }
     fn start_file(&self, filename: &str, size: u64) {
         self.inner.start_file(filename, size);
     }
-    fn advance(&self, bytes: u64) {
-        self.inner.advance(bytes);
+    fn advance(&self, filename: &str, bytes: u64) {
+        self.inner.advance(filename, bytes);
     }
-    fn finish_file(&self) {
-        self.inner.finish_file();
+    fn finish_file(&self, filename: &str) {
+        self.inner.finish_file(filename);
     }
     fn note(&self, message: &str) {
         self.inner.note(message);
@@ -58,25 +61,17 @@ impl Reporter for CliReporter {
     fn lookup_failed(&self, file: &str, error: &LookupError, then: &str) {
         self.inner.note(&format!(
             "note: {file}: could not ask the index whether it already has it ({}); {then}",
-            one_line(error)
+            one_line(error, None)
         ));
     }
     fn release_unknown(&self, project: &str, version: &str, error: &ReleaseJsonError) {
         self.inner.note(&format!(
             "note: could not read when {project} {version} was released ({}); PyPI refuses new \
              files for releases older than 14 days",
-            one_line(error)
+            one_line(error, None)
         ));
     }
     fn new_secret(&self, secret: &Secret) {
         self.ci.mask(secret);
     }
-}
-
-/// An error and its causes on one line, for a note.
-fn one_line(error: &dyn std::error::Error) -> String {
-    render(error, None)
-        .trim()
-        .trim_start_matches("error: ")
-        .replace("\n  caused by: ", ": ")
 }

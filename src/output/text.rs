@@ -63,6 +63,15 @@ pub fn print_token(minted: &Minted, format: TokenFormat, repository: &str) {
     let _ = stdout.flush();
 }
 
+/// An error, its causes and its hint on one line, for a note or a warning.
+pub fn one_line(error: &dyn StdError, hint: Option<&str>) -> String {
+    render(error, hint)
+        .trim()
+        .trim_start_matches("error: ")
+        .replace("\n  caused by: ", ": ")
+        .replace("\nhint: ", "; ")
+}
+
 /// `burn`'s result on stdout. The index answers 202 to every burn request,
 /// so this says what is known: the request was accepted, not that a token
 /// is gone.
@@ -75,6 +84,24 @@ pub fn print_burn_requested(url: &str) {
 /// After an interruption, on stderr: what landed, what was in flight.
 pub fn print_interrupted(reports: &[FileReport]) {
     eprint!("{}", interrupted_summary(reports));
+}
+
+/// After `--keep-going`: which files failed, in the files' order (their
+/// errors were printed as each ended).
+pub fn print_failures(reports: &[FileReport]) {
+    let failed: Vec<&str> = reports
+        .iter()
+        .filter(|r| matches!(r.result, FileResult::Failed(_)))
+        .map(|r| r.filename.as_str())
+        .collect();
+    if !failed.is_empty() {
+        eprintln!(
+            "error: {} of {} files failed: {}",
+            failed.len(),
+            reports.len(),
+            failed.join(", ")
+        );
+    }
 }
 
 /// A file's result line, and its digests with `--print-hash`.

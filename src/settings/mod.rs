@@ -98,6 +98,8 @@ pub enum SettingsError {
     TrustedPublishingValue(String),
     #[error("MINTUP_RETRIES must be a number from 0 to {MAX_RETRIES}, not '{0}'")]
     RetriesValue(String),
+    #[error("MINTUP_JOBS must be a number from 1 to {MAX_JOBS}, not '{0}'")]
+    JobsValue(String),
     #[error("refusing to send credentials over plain http to {0}")]
     InsecureHttp(String),
     #[error("refusing to trust a plain-http --check-url on another host: {0}")]
@@ -443,6 +445,17 @@ pub fn resolve_upload(
                     .ok_or_else(|| SettingsError::RetriesValue(text.to_owned()))?,
                 (None, None) => DEFAULT_RETRIES,
             },
+            jobs: match (args.jobs, env.get("MINTUP_JOBS")) {
+                (Some(n), _) => n as usize,
+                (None, Some(text)) => text
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=MAX_JOBS).contains(n))
+                    .ok_or_else(|| SettingsError::JobsValue(text.to_owned()))?,
+                (None, None) => DEFAULT_JOBS,
+            },
+            keep_going: args.keep_going,
             check_url,
             json_api: json_api.filter(|_| !args.dry_run),
         },
@@ -457,6 +470,10 @@ pub fn resolve_upload(
         notes,
     })
 }
+
+/// Files in flight at once unless told otherwise, and the most allowed.
+pub const DEFAULT_JOBS: usize = 8;
+pub const MAX_JOBS: usize = 32;
 
 /// Retries of a transient failure unless told otherwise, and the most allowed.
 pub const DEFAULT_RETRIES: u32 = 3;

@@ -103,6 +103,17 @@ fn retries_and_check_url_come_from_flag_then_env_then_the_index() {
             CheckUrl::Off
         );
     }
+    assert_eq!(plan.options.jobs, DEFAULT_JOBS);
+    let jobs = [("MINTUP_TOKEN", "pypi-x"), ("MINTUP_JOBS", "3")];
+    assert_eq!(resolve(&[], &jobs, None).unwrap().options.jobs, 3);
+    assert_eq!(resolve(&["-j", "1"], &jobs, None).unwrap().options.jobs, 1);
+    for bad in ["0", "33", "eight"] {
+        let env = [("MINTUP_TOKEN", "pypi-x"), ("MINTUP_JOBS", bad)];
+        assert!(matches!(
+            resolve(&[], &env, None),
+            Err(SettingsError::JobsValue(v)) if v == bad
+        ));
+    }
     let bad = [("MINTUP_TOKEN", "pypi-x"), ("MINTUP_RETRIES", "many")];
     assert!(matches!(
         resolve(&[], &bad, None),

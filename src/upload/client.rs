@@ -98,11 +98,12 @@ pub async fn send_file(
                 }));
             }
             let (bar, moved) = (Arc::clone(&reporter), progress.clone());
+            let name = request.filename.to_owned();
             let file = file.into_std().await;
             let stream = verified(file, request.size, request.sha256.to_owned(), STREAM_CHUNK)
                 .inspect_ok(move |chunk| {
                     moved.touch();
-                    bar.advance(chunk.len() as u64);
+                    bar.advance(&name, chunk.len() as u64);
                 });
             Part::stream_with_length(reqwest::Body::wrap_stream(stream), request.size)
         }
@@ -179,7 +180,7 @@ pub async fn send_file(
             Err(SendError::Stalled(request.stall_timeout))
         }
     };
-    reporter.finish_file();
+    reporter.finish_file(request.filename);
     answer
 }
 

@@ -1,12 +1,13 @@
 //! The credentials each upload attempt sends: fixed ones as given, or a
 //! trusted-publishing token that is minted again before it runs out.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::sync::Mutex;
 
 use super::Reporter;
-use crate::auth::{Credentials, TOKEN_USERNAME};
+use crate::auth::{Credentials, Secret, TOKEN_USERNAME};
 use crate::mint::{MintError, Minted, Minter};
 
 /// How long a token must still be valid for an attempt to use it: long
@@ -17,11 +18,15 @@ pub const REMINT_MARGIN: Duration = Duration::from_secs(5 * 60);
 /// How the uploads authenticate.
 pub struct UploadAuth(Source);
 
+/// Every token a run minted, re-mints included: what it burns at the end.
+pub type MintedTokens = Arc<std::sync::Mutex<Vec<Secret>>>;
+
 enum Source {
     Fixed(Credentials),
     Minted {
         minter: Box<Minter>,
         current: Mutex<Current>,
+        all: MintedTokens,
     },
 }
 
@@ -41,6 +46,7 @@ impl UploadAuth {
     pub fn minted(minter: Minter, minted: Minted) -> Self {
         UploadAuth(Source::Minted {
             minter: Box::new(minter),
+            all: Arc::new(std::sync::Mutex::new(vec![minted.token.clone()])),
             current: Mutex::new(Current {
                 valid_until: minted.valid_until(),
                 credentials: Credentials {
@@ -49,6 +55,15 @@ impl UploadAuth {
                 },
             }),
         })
+    }
+
+    /// The tokens this run minted, for burning when it ends; None for
+    /// credentials the user gave (never burned).
+    pub fn minted_tokens(&self) -> Option<MintedTokens> {
+        match &self.0 {
+            Source::Fixed(_) => None,
+            Source::Minted { all, .. } => Some(Arc::clone(all)),
+        }
     }
 
     /// The credentials for the next attempt, minting anew when the token has
@@ -60,13 +75,20 @@ impl UploadAuth {
     ) -> Result<Credentials, MintError> {
         match &self.0 {
             Source::Fixed(credentials) => Ok(credentials.clone()),
-            Source::Minted { minter, current } => {
+            Source::Minted {
+                minter,
+                current,
+                all,
+            } => {
                 let mut current = current.lock().await;
                 if Instant::now() + REMINT_MARGIN >= current.valid_until {
                     let minted = minter.mint(client).await?;
                     reporter.new_secret(&minted.token);
                     reporter.note("note: minted a fresh token (the last one was about to expire)");
                     current.valid_until = minted.valid_until();
+                    all.lock()
+                        .expect("minted tokens")
+                        .push(minted.token.clone());
                     current.credentials.password = minted.token;
                 }
                 Ok(current.credentials.clone())

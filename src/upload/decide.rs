@@ -194,6 +194,8 @@ mod tests {
             verify: true,
             stall_timeout: Duration::from_secs(60),
             retries: 3,
+            jobs: 1,
+            keep_going: false,
             check_url: crate::upload::CheckUrl::Off,
             json_api: None,
         }

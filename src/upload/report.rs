@@ -7,12 +7,14 @@ use crate::auth::Secret;
 use super::FileReport;
 
 pub trait Reporter: Send + Sync {
-    /// A file's bytes start going out.
+    /// The batch is about to be sent: its files and their bytes.
+    fn batch_started(&self, _files: usize, _bytes: u64) {}
+    /// A file's bytes start going out (several files may be in flight).
     fn start_file(&self, filename: &str, size: u64);
-    /// `bytes` more of the current file were handed to the connection.
-    fn advance(&self, bytes: u64);
-    /// The current file's request is done, whatever its result.
-    fn finish_file(&self);
+    /// `bytes` more of `filename` were handed to the connection.
+    fn advance(&self, filename: &str, bytes: u64);
+    /// The file's request is done, whatever its result.
+    fn finish_file(&self, filename: &str);
     /// A line for the user's eyes on stderr: a note, a warning, verbose
     /// detail. Implementations print no line that reads as a workflow
     /// command ([`crate::untrusted::defuse_commands`]): notes carry the
@@ -52,7 +54,7 @@ pub(crate) struct Silent;
 #[cfg(test)]
 impl Reporter for Silent {
     fn start_file(&self, _: &str, _: u64) {}
-    fn advance(&self, _: u64) {}
-    fn finish_file(&self) {}
+    fn advance(&self, _: &str, _: u64) {}
+    fn finish_file(&self, _: &str) {}
     fn note(&self, _: &str) {}
 }

@@ -17,6 +17,7 @@ use super::listings::{Ask, Listings};
 use super::prepare::Prepared;
 use super::response::{Answer, classify};
 use super::retry;
+use super::throttle::Throttle;
 use super::{CheckUrl, FileError, FileResult, Reporter, UploadJob};
 
 /// One file's send: the run, the file, its digests, and its bytes when the
@@ -27,6 +28,8 @@ pub(super) struct FileSend<'a> {
     pub digests: &'a Digests,
     pub contents: Option<Vec<u8>>,
     pub reporter: Arc<dyn Reporter>,
+    /// Told when the index says it is overloaded.
+    pub throttle: &'a std::sync::Mutex<Throttle>,
 }
 
 /// Redirects followed for one file, each within the upload URL's origin.
@@ -210,6 +213,16 @@ impl FileSend<'_> {
             raw.reason.as_deref().unwrap_or(""),
             raw.retry_after.as_deref(),
         );
+        if matches!(raw.status, 429 | 503) {
+            let retry_after = raw
+                .retry_after
+                .as_deref()
+                .and_then(retry::parse_retry_after);
+            self.throttle
+                .lock()
+                .expect("throttle lock")
+                .overloaded(retry_after, std::time::Instant::now());
+        }
         let answer = Answer {
             status: raw.status,
             content_type: raw.content_type.as_deref(),

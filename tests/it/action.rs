@@ -1068,6 +1068,8 @@ fn every_input_changes_how_mintup_is_run() {
         ("attestations", "false"),
         ("check-url", "https://example.invalid/simple/"),
         ("retries", "5"),
+        ("jobs", "2"),
+        ("keep-going", "true"),
         ("dry-run", "true"),
     ]);
     assert_eq!(
@@ -1081,6 +1083,9 @@ fn every_input_changes_how_mintup_is_run() {
             "https://example.invalid/simple/",
             "--retries",
             "5",
+            "--jobs",
+            "2",
+            "--keep-going",
             "--",
             "out"
         ]

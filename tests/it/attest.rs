@@ -354,3 +354,40 @@ fn gitlab_identities_are_attested_and_verified() {
         "OK"
     );
 }
+
+#[test]
+fn files_are_signed_a_batch_at_a_time_and_a_certificate_about_to_expire_is_renewed() {
+    for (fault, certificates) in [(Fault::None, 1), (Fault::ShortLivedCertificate, 2)] {
+        let sigstore = Sigstore::start(fault);
+        let dir = workspace(&sigstore);
+        // Ten wheels: two batches of at most eight.
+        for n in 1..=8 {
+            let name = WHEEL.replace("-py3-", &format!("-{n}-py3-"));
+            std::fs::copy(good(WHEEL), dir.path().join("dist").join(name)).unwrap();
+        }
+        let endpoint = github_endpoint(github_claims("sigstore"));
+        let env = github_env(&endpoint, dir.path());
+        let out = run(mintup(dir.path())
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .args(["attest", "--sigstore-config", "trust.json", "dist"]));
+        assert_eq!(out.code, 0, "{fault:?}: {}", out.stderr);
+        assert_eq!(
+            out.stdout
+                .lines()
+                .filter(|l| l.starts_with("attested "))
+                .count(),
+            10
+        );
+        assert_eq!(sigstore.requests("/api/v1/log/entries"), 10);
+        assert_eq!(
+            sigstore.requests("/api/v2/signingCert"),
+            certificates,
+            "{fault:?}"
+        );
+        assert_eq!(
+            endpoint.received().len(),
+            certificates,
+            "one OIDC token per certificate"
+        );
+    }
+}

@@ -82,7 +82,8 @@ fn an_interrupted_upload_reports_what_it_knows() {
             .env("GITHUB_STEP_SUMMARY", &summary)
             .env("GITHUB_OUTPUT", &output)
             .args(["upload", "--repository-url", &url, "-u", "u", "-p", SECRET])
-            .args(["--format", "json", "--retries", "0"])
+            // One at a time, so that one file is in flight and one waits.
+            .args(["--format", "json", "--retries", "0", "--jobs", "1"])
             .args(&files)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -31,6 +31,8 @@ mod interrupt;
 /// Trusted publishing: `mint` with each provider, its errors, and `upload`
 /// minting by itself.
 mod mint;
+/// Several files in flight: overlap, order per release, back-off, failures.
+mod parallel;
 /// Proxies from the environment, and the hosts they never see.
 mod proxies;
 /// A real pypiserver: upload, download back, re-upload.
@@ -48,6 +50,8 @@ mod server_text;
 mod tls;
 /// The same fixtures uploaded by twine and by mintup, fields compared.
 mod twine_parity;
+/// `upload` burns the tokens it minted, whatever the outcome.
+mod upload_burn;
 /// PyPI's 2026 upload rules through `mintup check`, on files built to break
 /// each one.
 mod upload_rules;

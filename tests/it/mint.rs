@@ -858,8 +858,8 @@ struct Recorder {
 
 impl mintup::upload::Reporter for Recorder {
     fn start_file(&self, _: &str, _: u64) {}
-    fn advance(&self, _: u64) {}
-    fn finish_file(&self) {}
+    fn advance(&self, _: &str, _: u64) {}
+    fn finish_file(&self, _: &str) {}
     fn note(&self, message: &str) {
         self.notes.lock().unwrap().push(message.to_owned());
     }
@@ -908,6 +908,8 @@ fn upload_minted(
             verify: true,
             stall_timeout: std::time::Duration::from_secs(60),
             retries,
+            jobs: 1,
+            keep_going: false,
             check_url: mintup::upload::CheckUrl::Off,
             json_api: None,
         },

@@ -34,6 +34,8 @@ pub(crate) struct Received {
     pub files: Vec<ReceivedFile>,
     /// Why the body could not be read or parsed, if it could not.
     pub error: Option<String>,
+    /// When the whole request had arrived.
+    pub at: std::time::Instant,
 }
 
 impl Received {
@@ -65,6 +67,9 @@ pub(crate) struct Reply {
     pub body: String,
     /// A custom HTTP/1.1 reason phrase, as Warehouse sends.
     pub reason: Option<String>,
+    /// Server-side work: the answer goes this long after the whole request
+    /// arrived (other requests are served meanwhile).
+    pub delay: Option<std::time::Duration>,
 }
 
 impl Reply {
@@ -74,6 +79,7 @@ impl Reply {
             headers: Vec::new(),
             body: body.to_owned(),
             reason: None,
+            delay: None,
         }
     }
 
@@ -102,6 +108,11 @@ impl Reply {
 
     pub(crate) fn reason(mut self, reason: &str) -> Self {
         self.reason = Some(reason.to_owned());
+        self
+    }
+
+    pub(crate) fn after(mut self, delay: std::time::Duration) -> Self {
+        self.delay = Some(delay);
         self
     }
 }
@@ -222,6 +233,7 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Body>) -> Response<Body> 
         body_len: bytes.len(),
         fields: Vec::new(),
         files: Vec::new(),
+        at: std::time::Instant::now(),
     };
     let boundary = parts
         .headers
@@ -276,6 +288,9 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Body>) -> Response<Body> 
         state.received.push(received);
         reply
     };
+    if let Some(delay) = reply.delay {
+        tokio::time::sleep(delay).await;
+    }
     let mut response = Response::new(Body::from(reply.body));
     *response.status_mut() = StatusCode::from_u16(reply.status).expect("status");
     for (name, value) in reply.headers {

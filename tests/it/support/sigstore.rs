@@ -26,6 +26,9 @@ pub(crate) enum Fault {
     NoTimestamp,
     /// Checkpoints signed by a key the trust config does not hold.
     ForeignCheckpointKey,
+    /// Certificates that live two minutes (around the log's entry time),
+    /// so each batch of files needs a new one.
+    ShortLivedCertificate,
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -375,6 +378,12 @@ fn fulcio(
     params.serial_number = Some(rcgen::SerialNumber::from(vec![0x42, 0x01]));
     params.not_before = rcgen::date_time_ymd(2023, 11, 1);
     params.not_after = rcgen::date_time_ymd(2023, 12, 1);
+    if fault == Fault::ShortLivedCertificate {
+        // 22:14:00 to 22:16:00 on 2023-11-14, around Rekor's entry time.
+        let day = rcgen::date_time_ymd(2023, 11, 14);
+        params.not_before = day + std::time::Duration::from_secs(22 * 3600 + 14 * 60);
+        params.not_after = day + std::time::Duration::from_secs(22 * 3600 + 16 * 60);
+    }
     params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature];
     params.use_authority_key_identifier_extension = true;
     params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::CodeSigning];

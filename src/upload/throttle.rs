@@ -1,0 +1,90 @@
+//! How many files may be in flight: up to `--jobs`, halved (down to one)
+//! each time the index says it is overloaded (429 or 503), grown back by one
+//! per accepted file, and none started before a `Retry-After` has passed.
+//! Additive increase, multiplicative decrease, as TCP does it.
+
+use std::time::{Duration, Instant};
+
+#[derive(Debug)]
+pub(super) struct Throttle {
+    most: usize,
+    limit: usize,
+    resume_at: Option<Instant>,
+}
+
+impl Throttle {
+    pub(super) fn new(jobs: usize) -> Self {
+        let most = jobs.max(1);
+        Throttle {
+            most,
+            limit: most,
+            resume_at: None,
+        }
+    }
+
+    /// Whether another file may start, with `in_flight` running.
+    pub(super) fn admits(&self, in_flight: usize, now: Instant) -> bool {
+        in_flight < self.limit && self.resume_at.is_none_or(|at| now >= at)
+    }
+
+    /// When starts resume after a `Retry-After`, if they are held.
+    pub(super) fn held_until(&self, now: Instant) -> Option<Instant> {
+        self.resume_at.filter(|at| *at > now)
+    }
+
+    pub(super) fn overloaded(&mut self, retry_after: Option<Duration>, now: Instant) {
+        self.limit = (self.limit / 2).max(1);
+        if let Some(wait) = retry_after {
+            let at = now + wait;
+            self.resume_at = Some(self.resume_at.map_or(at, |held| held.max(at)));
+        }
+    }
+
+    pub(super) fn accepted(&mut self) {
+        self.limit = (self.limit + 1).min(self.most);
+    }
+
+    #[cfg(test)]
+    fn limit(&self) -> usize {
+        self.limit
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn halves_on_overload_and_grows_by_one() {
+        let now = Instant::now();
+        let mut t = Throttle::new(8);
+        assert!(t.admits(7, now) && !t.admits(8, now));
+        t.overloaded(None, now);
+        assert_eq!(t.limit(), 4);
+        for _ in 0..5 {
+            t.overloaded(None, now);
+        }
+        assert_eq!(t.limit(), 1);
+        assert!(t.admits(0, now) && !t.admits(1, now));
+        for _ in 0..20 {
+            t.accepted();
+        }
+        assert_eq!(t.limit(), 8);
+    }
+
+    #[test]
+    fn retry_after_holds_every_start() {
+        let now = Instant::now();
+        let mut t = Throttle::new(4);
+        t.overloaded(Some(Duration::from_secs(2)), now);
+        t.overloaded(Some(Duration::from_secs(1)), now);
+        assert!(!t.admits(0, now + Duration::from_secs(1)));
+        assert_eq!(
+            t.held_until(now),
+            Some(now + Duration::from_secs(2)),
+            "the longer wait holds"
+        );
+        assert!(t.admits(0, now + Duration::from_secs(2)));
+        assert_eq!(t.held_until(now + Duration::from_secs(3)), None);
+    }
+}

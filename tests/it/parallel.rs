@@ -1,0 +1,212 @@
+//! Several files in flight: the fake index answers each upload after a
+//! delay (server-side work) and records when each request arrived, so the
+//! tests can see overlap, the first wheel going alone, the sdist going last,
+//! back-off after 429/503, and what a failure stops.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::support::fake_index::{FakeIndex, Received, Reply};
+use crate::support::{Run, good, upload};
+
+const WHEEL: &str = "mintup_hatch_demo-0.4.2-py3-none-any.whl";
+const SDIST: &str = "mintup_hatch_demo-0.4.2.tar.gz";
+const WORK: Duration = Duration::from_millis(400);
+
+/// The release's sdist and `wheels` wheels (build tags 1…n), sdist first.
+fn release(dir: &Path, wheels: usize) -> Vec<String> {
+    let mut files = vec![good(SDIST)];
+    for n in 1..=wheels {
+        let path = dir.join(WHEEL.replace("-py3-", &format!("-{n}-py3-")));
+        std::fs::copy(good(WHEEL), &path).unwrap();
+        files.push(path.display().to_string());
+    }
+    files
+}
+
+fn send(index: &FakeIndex, extra: &[&str], files: &[String]) -> Run {
+    let mut args = vec!["--no-verify", "--no-check-url"];
+    args.extend_from_slice(extra);
+    upload(&index.url, "alice", &args, files)
+}
+
+/// Uploads as received, in arrival order: (file name, request).
+fn uploads(index: &FakeIndex) -> Vec<(String, Received)> {
+    index
+        .received()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .map(|r| (r.files[0].filename.clone(), r))
+        .collect()
+}
+
+#[test]
+fn files_overlap_after_the_first_wheel_alone_and_the_sdist_goes_last() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = release(dir.path(), 6);
+    let index = FakeIndex::start(|_| Reply::ok().after(WORK));
+    let out = send(&index, &["--format", "json"], &files);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+
+    let got = uploads(&index);
+    assert_eq!(got.len(), 7);
+    let (first, opener) = &got[0];
+    assert!(first.ends_with(".whl"), "{first} went first");
+    for (name, r) in &got[1..] {
+        assert!(
+            r.at >= opener.at + WORK,
+            "{name} arrived before the first wheel was accepted"
+        );
+    }
+    let (last, sdist) = got.last().unwrap();
+    assert_eq!(last, SDIST, "the sdist goes last");
+    let wheels = &got[1..got.len() - 1];
+    for (name, r) in wheels {
+        assert!(
+            sdist.at >= r.at + WORK,
+            "the sdist arrived before {name} was accepted"
+        );
+    }
+    // The five other wheels were in flight together.
+    let earliest = wheels.iter().map(|(_, r)| r.at).min().unwrap();
+    let latest = wheels.iter().map(|(_, r)| r.at).max().unwrap();
+    assert!(latest - earliest < WORK, "wheels went one at a time");
+
+    // The report keeps the files' order: wheels, then the sdist.
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let names: Vec<&str> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["filename"].as_str().unwrap())
+        .collect();
+    let mut expected: Vec<String> = (1..=6)
+        .map(|n| WHEEL.replace("-py3-", &format!("-{n}-py3-")))
+        .collect();
+    expected.push(SDIST.to_owned());
+    assert_eq!(names, expected);
+    assert!(
+        report["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["result"] == "uploaded")
+    );
+}
+
+#[test]
+fn jobs_1_sends_one_file_at_a_time_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = release(dir.path(), 3);
+    let index = FakeIndex::start(|_| Reply::ok().after(Duration::from_millis(100)));
+    let out = send(&index, &["--jobs", "1"], &files);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let got = uploads(&index);
+    let names: Vec<&str> = got.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        vec![
+            "mintup_hatch_demo-0.4.2-1-py3-none-any.whl",
+            "mintup_hatch_demo-0.4.2-2-py3-none-any.whl",
+            "mintup_hatch_demo-0.4.2-3-py3-none-any.whl",
+            SDIST
+        ]
+    );
+    for pair in got.windows(2) {
+        assert!(pair[1].1.at >= pair[0].1.at + Duration::from_millis(100));
+    }
+}
+
+/// Answers in arrival order: `script(n)` for the n-th upload (1-based).
+fn scripted(script: impl Fn(usize) -> Reply + Send + 'static) -> FakeIndex {
+    let count = Arc::new(Mutex::new(0));
+    FakeIndex::start(move |_| {
+        let mut n = count.lock().unwrap();
+        *n += 1;
+        script(*n)
+    })
+}
+
+#[test]
+fn an_overloaded_index_halves_the_files_in_flight() {
+    // The opener, then four wheels at once; the first of them gets 503 and
+    // fails (no retries): the limit drops from 4 to 2 with three still in
+    // flight, so the next wheel waits for them instead of starting at once.
+    let dir = tempfile::tempdir().unwrap();
+    let files = release(dir.path(), 6);
+    let index = scripted(|n| match n {
+        2 => Reply::status(503, "overloaded"),
+        _ => Reply::ok().after(WORK),
+    });
+    let out = send(
+        &index,
+        &["--jobs", "4", "--retries", "0", "--keep-going"],
+        &files,
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let got = uploads(&index);
+    let refused = &got[1].1;
+    let fifth = &got[5];
+    assert!(
+        fifth.1.at >= refused.at + WORK - Duration::from_millis(50),
+        "{} started while the index was overloaded",
+        fifth.0
+    );
+}
+
+#[test]
+fn retry_after_holds_every_new_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = release(dir.path(), 4);
+    let index = scripted(|n| match n {
+        2 => Reply::status(429, "slow down").header("retry-after", "2"),
+        _ => Reply::ok(),
+    });
+    let out = send(&index, &["--jobs", "2"], &files);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let got = uploads(&index);
+    let limited = &got[1].1;
+    for (name, r) in &got[3..] {
+        assert!(
+            r.at >= limited.at + Duration::from_millis(1900),
+            "{name} started within the Retry-After"
+        );
+    }
+}
+
+#[test]
+fn the_first_failure_stops_new_starts_and_in_flight_files_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = release(dir.path(), 6);
+    let index = scripted(|n| match n {
+        2 => Reply::status(400, "Invalid distribution"),
+        _ => Reply::ok().after(WORK),
+    });
+    let out = send(&index, &["--jobs", "3"], &files);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    // The opener, then three at once: one refused, two finish.
+    assert_eq!(uploads(&index).len(), 4);
+    assert_eq!(out.results("uploaded"), 3, "{}", out.stdout);
+    assert_eq!(out.results("failed"), 1, "{}", out.stdout);
+    assert_eq!(out.results("not sent"), 3, "{}", out.stdout);
+}
+
+#[test]
+fn keep_going_sends_every_file_it_can_and_lists_each_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = release(dir.path(), 4);
+    let index = FakeIndex::start(|request| {
+        let name = &request.files[0].filename;
+        match name.contains("-2-") || name.contains("-4-") {
+            true => Reply::status(400, "Invalid distribution"),
+            false => Reply::ok(),
+        }
+    });
+    let out = send(&index, &["--keep-going"], &files);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(uploads(&index).len(), 5, "every file was tried");
+    assert_eq!(out.results("uploaded"), 3, "{}", out.stdout);
+    assert_eq!(out.results("failed"), 2, "{}", out.stdout);
+    out.stderr_has("2 of 5 files failed: mintup_hatch_demo-0.4.2-2-py3-none-any.whl, mintup_hatch_demo-0.4.2-4-py3-none-any.whl");
+}
