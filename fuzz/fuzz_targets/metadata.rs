@@ -17,6 +17,8 @@ fuzz_target!(|data: &[u8]| {
         metadata,
         members: Vec::new(),
         record: None,
+        entry_points: None,
+        framing: Default::default(),
         record_mismatches: None,
         record_hash_error: None,
     };

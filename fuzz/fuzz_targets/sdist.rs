@@ -23,6 +23,8 @@ fuzz_target!(|data: &[u8]| {
             metadata,
             members: contents.members,
             record: None,
+            entry_points: None,
+            framing: contents.framing,
             record_mismatches: None,
             record_hash_error: None,
         };

@@ -22,9 +22,9 @@ fuzz_target!(|data: &[u8]| {
         size: data.len() as u64,
         metadata,
         members: contents.members,
-        record: contents
-            .record
-            .map(|r| String::from_utf8_lossy(&r).into_owned()),
+        record: contents.record,
+        entry_points: contents.entry_points,
+        framing: contents.framing,
         record_mismatches: None,
         record_hash_error: None,
     };
