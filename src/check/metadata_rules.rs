@@ -82,12 +82,19 @@ pub(super) fn check(meta: &Metadata, target: Target) -> Vec<Problem> {
                 .find(|(key, _)| key.trim().eq_ignore_ascii_case(name))
                 .map(|(_, value)| value.trim().trim_matches('"').to_owned())
         };
-        // packaging's rule, which Warehouse applies: UTF-8 or nothing.
-        if let Some(charset) = param("charset").filter(|c| !c.eq_ignore_ascii_case("UTF-8")) {
+        // packaging's rule, which Warehouse applies: UTF-8 or nothing. The
+        // packaging Warehouse pins (26.2) compares case-sensitively, so
+        // "utf-8" is refused too (packaging 26.3 will not).
+        if let Some(charset) = param("charset").filter(|c| c != "UTF-8") {
+            let spelling = match charset.eq_ignore_ascii_case("UTF-8") {
+                true => " (PyPI takes only this spelling, in capitals)",
+                false => "",
+            };
             problems.push(target.pypi_rule(
                 "description-content-type",
                 format!(
-                    "Description-Content-Type can only specify the UTF-8 charset, not '{charset}'"
+                    "Description-Content-Type can only specify the UTF-8 charset, not \
+                     '{charset}'{spelling}"
                 ),
                 "write the README in UTF-8 and drop the charset (or say charset=UTF-8)",
             ));
@@ -400,7 +407,8 @@ Description-Content-Type: text/markdown; variant=GFM\n",
     fn only_the_utf8_charset_is_accepted() {
         for (kind, refused) in [
             ("text/markdown; charset=UTF-8", false),
-            ("text/x-rst; charset=\"utf-8\"", false),
+            ("text/x-rst; charset=\"UTF-8\"", false),
+            ("text/x-rst; charset=\"utf-8\"", true),
             ("text/plain", false),
             ("text/x-rst; charset=latin-1", true),
             ("text/markdown; variant=GFM; Charset=ISO-8859-1", true),

@@ -497,3 +497,35 @@ fn a_corrupt_deflate_stream_is_an_invalid_tar() {
         )
         .stdout_has("caused by: corrupt deflate stream");
 }
+
+#[test]
+fn a_charset_other_than_utf8_in_capitals_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let wheel = |kind: &str| {
+        let metadata = format!(
+            "Metadata-Version: 2.1\nName: x\nVersion: 1.0\nDescription-Content-Type: {kind}\n\nText\n"
+        );
+        let members = wheel_members(&metadata, &[]);
+        vec![write(
+            dir.path(),
+            "x-1.0-py3-none-any.whl",
+            &raw_zip(&members, false),
+        )]
+    };
+    let out = check(&wheel("text/markdown; charset=UTF-8"));
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    for (kind, said) in [
+        ("text/markdown; charset=latin-1", "not 'latin-1'"),
+        (
+            "text/markdown; charset=utf-8",
+            "not 'utf-8' (PyPI takes only this spelling, in capitals)",
+        ),
+    ] {
+        let out = check(&wheel(kind));
+        assert_eq!(out.code, 1, "{kind}: {}", out.stdout);
+        out.stdout_has(&format!(
+            "error: description-content-type: Description-Content-Type can only specify the \
+             UTF-8 charset, {said}"
+        ));
+    }
+}
