@@ -3,7 +3,12 @@
 //! Written in Rust so that the server's own cost per request (a Python sink
 //! spends ~0.7 ms) does not drown the clients' differences.
 //!
-//!     bench_sink PORT_FILE LOG_FILE [--user U --password P]
+//!     bench_sink PORT_FILE LOG_FILE [--user U --password P] [--delay-ms MS]
+//!
+//! `--delay-ms MS` stands in for an index's server-side work (PyPI spends
+//! about a second on each upload): each POST is answered MS milliseconds
+//! after its whole body was read. The wait is an async sleep, so other
+//! connections are read and answered meanwhile.
 //!
 //! Writes the bound port to PORT_FILE once listening, and appends one line per
 //! POST to LOG_FILE: `<status> <body bytes> <framing>` (`length` or
@@ -22,6 +27,7 @@ use futures_util::StreamExt;
 
 struct Sink {
     expected_auth: Option<String>,
+    delay: std::time::Duration,
     log: Mutex<std::fs::File>,
 }
 
@@ -51,6 +57,9 @@ async fn handle(sink: Arc<Sink>, req: Request<Body>) -> Response<Body> {
             Err(_) => return status(StatusCode::BAD_REQUEST),
         }
     }
+    if !sink.delay.is_zero() {
+        tokio::time::sleep(sink.delay).await;
+    }
     let code = if authorized {
         StatusCode::OK
     } else {
@@ -76,7 +85,9 @@ fn main() {
     let (port_file, log_file) = match &args[..] {
         [port, log, ..] => (port.clone(), log.clone()),
         _ => {
-            eprintln!("usage: bench_sink PORT_FILE LOG_FILE [--user U --password P]");
+            eprintln!(
+                "usage: bench_sink PORT_FILE LOG_FILE [--user U --password P] [--delay-ms MS]"
+            );
             std::process::exit(2);
         }
     };
@@ -93,6 +104,14 @@ fn main() {
             base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
         )
     });
+    let delay = match flag("--delay-ms").map(|ms| ms.parse::<u64>()) {
+        None => std::time::Duration::ZERO,
+        Some(Ok(ms)) => std::time::Duration::from_millis(ms),
+        Some(Err(_)) => {
+            eprintln!("bench_sink: --delay-ms takes a whole number of milliseconds");
+            std::process::exit(2);
+        }
+    };
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -100,6 +119,7 @@ fn main() {
         .expect("log file");
     let sink = Arc::new(Sink {
         expected_auth,
+        delay,
         log: Mutex::new(log),
     });
 
