@@ -115,3 +115,20 @@ pub async fn body_within(
     }
     Ok(Some(body))
 }
+
+/// Read at most the first `cap` bytes of a response's body; the rest is
+/// never asked for.
+pub async fn body_start(
+    mut response: reqwest::Response,
+    cap: usize,
+) -> Result<Vec<u8>, reqwest::Error> {
+    let mut body = Vec::new();
+    while body.len() < cap {
+        let Some(chunk) = response.chunk().await? else {
+            break;
+        };
+        let room = cap - body.len();
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+    }
+    Ok(body)
+}

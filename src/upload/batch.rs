@@ -63,11 +63,12 @@ pub async fn run(
             in_flight.push(shared.upload(i, &prepared[i]));
         }
         let held = lock(&shared.throttle).held_until(Instant::now());
-        if in_flight.is_empty() && (halted.is_some() || held.is_none()) {
+        let waiting = halted.is_none() && schedule.waiting().next().is_some();
+        if in_flight.is_empty() && (!waiting || held.is_none()) {
             break;
         }
         let wake = async {
-            match held {
+            match held.filter(|_| waiting) {
                 Some(at) => tokio::time::sleep_until(at.into()).await,
                 None => std::future::pending().await,
             }

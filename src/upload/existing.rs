@@ -59,7 +59,7 @@ impl Listing {
 pub fn parse(content_type: Option<&str>, body: &str) -> Option<Listing> {
     match page_kind(content_type)? {
         PageKind::Json => parse_json(body),
-        PageKind::Html => Some(parse_html(body)),
+        PageKind::Html => Some(parse_html(body)).filter(|listing| is_project_page(body, listing)),
     }
 }
 
@@ -98,6 +98,28 @@ fn parse_json(body: &str) -> Option<Listing> {
         .collect();
     Some(Listing { files })
 }
+
+/// Whether an HTML page is a PEP 503 project page, not any web page served
+/// for every path: it says its repository version (PEP 629), is titled as
+/// the PEP's pages are ("Links for …"), or links to a distribution.
+fn is_project_page(body: &str, listing: &Listing) -> bool {
+    let lower = body.to_ascii_lowercase();
+    lower.contains("pypi:repository-version")
+        || lower.contains("links for")
+        || listing.files.iter().any(|(name, _)| {
+            let name = name.to_ascii_lowercase();
+            DIST_SUFFIXES.iter().any(|suffix| name.ends_with(suffix))
+        })
+}
+
+/// Whether the start of an HTML root page is a simple index's.
+fn is_root_page(start: &str) -> bool {
+    let lower = start.to_ascii_lowercase();
+    lower.contains("pypi:repository-version") || lower.contains("simple")
+}
+
+/// What distributions on an index are named with.
+const DIST_SUFFIXES: &[&str] = &[".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz", ".egg"];
 
 /// Every `<a href="…">`: the file name is the link's last path segment, the
 /// digest its `#sha256=` fragment.
@@ -187,7 +209,7 @@ pub async fn fetch_page(
             crate::dist::filename::normalize_name(project)
         ))
         .map_err(|_| LookupError::Url(check_url.to_string()))?;
-    let (status, content_type, body) = get(client, &url, credentials, MAX_LISTING).await?;
+    let (status, content_type, body) = get(client, &url, credentials, Read::Whole).await?;
     // A redirect is not followed: pypiserver sends projects it lacks to
     // pypi.org, which is not this index.
     if status == 404 || (300..400).contains(&status) {
@@ -204,37 +226,57 @@ pub async fn fetch_page(
         })
 }
 
-/// Whether a simple index's root answers as one: a success whose content
-/// type is a simple page's. Its project list is not read: it may be huge.
+/// Whether a simple index's root answers as one: a success with PEP 691's
+/// content type, or HTML that starts as a simple index does. Only its
+/// start is read: the project list may be huge.
 pub async fn root_answers(
     client: &reqwest::Client,
     check_url: &Url,
     credentials: Option<&Credentials>,
 ) -> Result<(), LookupError> {
-    let (status, content_type, _) = get(client, check_url, credentials, 0).await?;
+    let (status, content_type, start) = get(client, check_url, credentials, Read::Start).await?;
     if status != 200 {
         return Err(LookupError::Status {
             url: check_url.to_string(),
             status,
         });
     }
-    match page_kind(content_type.as_deref()) {
-        Some(_) => Ok(()),
-        None => Err(LookupError::NotSimple {
+    let start = String::from_utf8_lossy(start.as_deref().unwrap_or_default());
+    let simple = match page_kind(content_type.as_deref()) {
+        Some(PageKind::Json) => content_type
+            .as_deref()
+            .is_some_and(|t| t.contains("vnd.pypi.simple")),
+        Some(PageKind::Html) => is_root_page(&start),
+        None => false,
+    };
+    match simple {
+        true => Ok(()),
+        false => Err(LookupError::NotSimple {
             url: check_url.to_string(),
             content_type,
         }),
     }
 }
 
+/// How much of an answer to read.
+enum Read {
+    /// All of it, unless it is longer than [`MAX_LISTING`].
+    Whole,
+    /// Its first [`ROOT_START`] bytes.
+    Start,
+}
+
+/// What is read of a root page: enough for its title.
+const ROOT_START: usize = 64 * 1024;
+
 /// A GET of a simple page: its status (404, a redirect or a success; any
-/// other is an error), content type, and body unless it is longer than
-/// `cap` bytes.
+/// other is an error), content type, and body as `read` says (None when
+/// the whole of it is too long).
 async fn get(
     client: &reqwest::Client,
     url: &Url,
     credentials: Option<&Credentials>,
-    cap: usize,
+    read: Read,
 ) -> Result<(u16, Option<String>, Option<Vec<u8>>), LookupError> {
     let mut request = client.get(url.clone()).timeout(LOOKUP_TIMEOUT).header(
         ACCEPT,
@@ -262,12 +304,16 @@ async fn get(
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    if !response.status().is_success() || cap == 0 {
+    if !response.status().is_success() {
         return Ok((status, content_type, None));
     }
-    let body = crate::http::body_within(response, cap)
-        .await
-        .map_err(http)?;
+    let body = match read {
+        Read::Whole => crate::http::body_within(response, MAX_LISTING).await,
+        Read::Start => crate::http::body_start(response, ROOT_START)
+            .await
+            .map(Some),
+    }
+    .map_err(http)?;
     Ok((status, content_type, body))
 }
 
@@ -327,8 +373,16 @@ mod tests {
         assert_eq!(parse(Some("application/json"), "[1]"), None);
         assert_eq!(parse(Some("application/json"), "{\"projects\": []}"), None);
         assert_eq!(
-            parse(Some("text/html; charset=utf-8"), "<html></html>"),
+            parse(
+                Some("text/html; charset=utf-8"),
+                "<html><title>Links for x</title></html>"
+            ),
             Some(Listing::default())
+        );
+        // A web page served for every path is no project page.
+        assert_eq!(
+            parse(Some("text/html"), "<html><a href='/about'>About</a></html>"),
+            None
         );
     }
 

@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use tokio::sync::OnceCell;
 use url::Url;
 
 use crate::auth::Credentials;
+use crate::dist::filename::normalize_name;
 
 use super::check_url::{Candidate, candidates};
 use super::existing::{self, Listing, LookupError, Page};
@@ -18,29 +18,59 @@ use super::{CheckUrl, Reporter, UploadJob};
 /// The longest a search for the simple index may take, all guesses included.
 const DISCOVERY_TIME: Duration = Duration::from_secs(20);
 
+/// Searches for the simple index in one run: one that failed may have met
+/// an index busy for a moment, or a project the index did not have yet.
+const SEARCHES: u32 = 3;
+
 /// The run's view of the index's listings.
 pub(super) struct Listings {
-    check_url: OnceCell<Option<Url>>,
-    /// Project pages read before the first file of each project was sent.
+    check_url: tokio::sync::Mutex<Source>,
+    /// Project pages read before the first file of each project was sent,
+    /// by normalized project name.
     pages: Mutex<HashMap<String, Listing>>,
+}
+
+/// Where the simple index is, as far as the run knows.
+enum Source {
+    Found(Url),
+    Nowhere,
+    /// Not found yet, after this many searches.
+    Searched(u32),
 }
 
 impl Listings {
     pub(super) fn new(source: &CheckUrl) -> Self {
         let check_url = match source {
-            CheckUrl::Known(url) => OnceCell::new_with(Some(Some(url.clone()))),
-            CheckUrl::Off => OnceCell::new_with(Some(None)),
-            CheckUrl::Discover => OnceCell::new(),
+            CheckUrl::Known(url) => Source::Found(url.clone()),
+            CheckUrl::Off => Source::Nowhere,
+            CheckUrl::Discover => Source::Searched(0),
         };
         Listings {
-            check_url,
+            check_url: tokio::sync::Mutex::new(check_url),
             pages: Mutex::new(HashMap::new()),
         }
     }
 
-    /// The simple index to ask, found on first need when nobody named one.
-    pub(super) async fn check_url(&self, ask: &Ask<'_>) -> Option<&Url> {
-        self.check_url.get_or_init(|| ask.discover()).await.as_ref()
+    /// The simple index to ask, searched for on need when nobody named one
+    /// (one search at a time; a few in a run at most).
+    pub(super) async fn check_url(&self, ask: &Ask<'_>) -> Option<Url> {
+        let mut source = self.check_url.lock().await;
+        let searches = match &*source {
+            Source::Found(url) => return Some(url.clone()),
+            Source::Nowhere => return None,
+            Source::Searched(n) if *n >= SEARCHES => return None,
+            Source::Searched(n) => *n,
+        };
+        match ask.discover(searches == 0).await {
+            Some(url) => {
+                *source = Source::Found(url.clone());
+                Some(url)
+            }
+            None => {
+                *source = Source::Searched(searches + 1);
+                None
+            }
+        }
     }
 
     /// A project's page as it was before this run sent anything of it.
@@ -48,30 +78,23 @@ impl Listings {
         &self,
         ask: &Ask<'_>,
     ) -> Option<Result<Listing, LookupError>> {
-        if let Some(listing) = self.cached(ask.project) {
-            return Some(Ok(listing));
+        let key = normalize_name(ask.project);
+        if let Some(listing) = self.pages.lock().expect("listings lock").get(&key) {
+            return Some(Ok(listing.clone()));
         }
-        let result = ask.fetch(self.check_url(ask).await?).await;
+        let result = ask.fetch(&self.check_url(ask).await?).await;
         if let Ok(listing) = &result {
             self.pages
                 .lock()
                 .expect("listings lock")
-                .insert(ask.project.to_owned(), listing.clone());
+                .insert(key, listing.clone());
         }
         Some(result)
     }
 
-    fn cached(&self, project: &str) -> Option<Listing> {
-        self.pages
-            .lock()
-            .expect("listings lock")
-            .get(project)
-            .cloned()
-    }
-
     /// A project's page as it is now.
     pub(super) async fn now(&self, ask: &Ask<'_>) -> Option<Result<Listing, LookupError>> {
-        Some(ask.fetch(self.check_url(ask).await?).await)
+        Some(ask.fetch(&self.check_url(ask).await?).await)
     }
 }
 
@@ -92,9 +115,9 @@ impl Ask<'_> {
     }
 
     /// Try each simple index the upload URL suggests; the first that
-    /// answers as one for this project is the run's. Says what was tried
-    /// when none does.
-    async fn discover(&self) -> Option<Url> {
+    /// answers as one for this project is the run's. The first search that
+    /// finds none says what it tried.
+    async fn discover(&self, first: bool) -> Option<Url> {
         let upload = &self.job.options.target.url;
         let mut tried = Vec::new();
         let search = async {
@@ -117,7 +140,8 @@ impl Ask<'_> {
                 candidate.layout.name()
             )),
             Some(_) => {}
-            None => self.reporter.note(&not_found(upload, &tried)),
+            None if first => self.reporter.note(&not_found(upload, &tried)),
+            None => {}
         }
         found.map(|candidate| candidate.url)
     }
@@ -132,6 +156,7 @@ impl Ask<'_> {
         let credentials = Some(self.credentials);
         match existing::fetch_page(client, &candidate.url, self.project, credentials).await {
             Ok(Page::Listed(_)) | Err(LookupError::TooLarge { .. }) => Ok(()),
+            Ok(Page::NoProject) if candidate.layout.recognised() => Ok(()),
             Ok(Page::NoProject) => {
                 existing::root_answers(client, &candidate.url, credentials).await
             }

@@ -5,11 +5,18 @@
 
 use std::time::{Duration, Instant};
 
+use super::retry::MAX_RETRY_AFTER;
+
+/// Answers to files sent together arrive together: overloads this close
+/// to the last halving are one signal, and halve once.
+const ONE_SIGNAL: Duration = Duration::from_secs(1);
+
 #[derive(Debug)]
 pub(super) struct Throttle {
     most: usize,
     limit: usize,
     resume_at: Option<Instant>,
+    halved_at: Option<Instant>,
 }
 
 impl Throttle {
@@ -19,6 +26,7 @@ impl Throttle {
             most,
             limit: most,
             resume_at: None,
+            halved_at: None,
         }
     }
 
@@ -32,10 +40,18 @@ impl Throttle {
         self.resume_at.filter(|at| *at > now)
     }
 
+    /// The index is overloaded. A `Retry-After` longer than mintup waits
+    /// for a retry holds no start longer than that either.
     pub(super) fn overloaded(&mut self, retry_after: Option<Duration>, now: Instant) {
-        self.limit = (self.limit / 2).max(1);
-        if let Some(wait) = retry_after {
-            let at = now + wait;
+        if self
+            .halved_at
+            .is_none_or(|at| now.saturating_duration_since(at) >= ONE_SIGNAL)
+        {
+            self.limit = (self.limit / 2).max(1);
+            self.halved_at = Some(now);
+        }
+        let hold = retry_after.map(|wait| wait.min(MAX_RETRY_AFTER));
+        if let Some(at) = hold.and_then(|wait| now.checked_add(wait)) {
             self.resume_at = Some(self.resume_at.map_or(at, |held| held.max(at)));
         }
     }
@@ -61,8 +77,11 @@ mod tests {
         assert!(t.admits(7, now) && !t.admits(8, now));
         t.overloaded(None, now);
         assert_eq!(t.limit(), 4);
-        for _ in 0..5 {
-            t.overloaded(None, now);
+        // Answers arriving together are one signal.
+        t.overloaded(None, now + Duration::from_millis(10));
+        assert_eq!(t.limit(), 4);
+        for n in 1..=5 {
+            t.overloaded(None, now + ONE_SIGNAL * n);
         }
         assert_eq!(t.limit(), 1);
         assert!(t.admits(0, now) && !t.admits(1, now));
@@ -86,5 +105,13 @@ mod tests {
         );
         assert!(t.admits(0, now + Duration::from_secs(2)));
         assert_eq!(t.held_until(now + Duration::from_secs(3)), None);
+    }
+
+    #[test]
+    fn a_hold_is_bounded_whatever_the_index_asks() {
+        let now = Instant::now();
+        let mut t = Throttle::new(4);
+        t.overloaded(Some(Duration::MAX), now);
+        assert_eq!(t.held_until(now), Some(now + MAX_RETRY_AFTER));
     }
 }

@@ -26,6 +26,16 @@ fn html_page(sha256: &str) -> Reply {
     .header("content-type", "text/html; charset=utf-8")
 }
 
+/// A PEP 503 root page.
+fn root_page() -> Reply {
+    Reply::status(
+        200,
+        "<!DOCTYPE html><html><head><title>Simple index</title></head><body>\
+         <a href=\"mintup-hatch-demo/\">mintup-hatch-demo</a></body></html>",
+    )
+    .header("content-type", "text/html")
+}
+
 /// An index whose simple index lives at `simple` and lists the wheel with
 /// `listed` as its sha256 (or not at all); uploads at any other path get 409.
 fn index_with(simple: &'static str, listed: Option<String>) -> FakeIndex {
@@ -33,7 +43,7 @@ fn index_with(simple: &'static str, listed: Option<String>) -> FakeIndex {
         if request.method == "GET" {
             return match (request.path.strip_prefix(simple), &listed) {
                 (Some(PROJECT_PAGE), Some(sha)) => html_page(sha),
-                (Some(""), _) => html_page("00").header("x-root", "1"),
+                (Some(""), _) => root_page(),
                 _ => Reply::status(404, "not found"),
             };
         }
@@ -134,29 +144,53 @@ fn a_listing_is_asked_with_the_upload_s_credentials() {
 }
 
 #[test]
-fn an_unknown_project_is_absent_where_the_root_answers_as_a_simple_index() {
-    // The project's page is 404 but /simple/ is a simple index: the wheel
-    // is new, and sent.
-    let index =
-        FakeIndex::start(
-            |request| match (request.method.as_str(), request.path.as_str()) {
-                ("GET", "/simple/") => html_page("00"),
+fn an_unknown_project_is_absent_where_the_root_answers_or_the_layout_is_known() {
+    // The project's page is 404; /simple/ is a simple index (pypiserver),
+    // or the URL is Gitea's documented place, which has no root listing.
+    for (upload_path, root, layout) in [
+        ("/legacy/", Some("/simple/"), "legacy sibling"),
+        ("/api/packages/alice/pypi", None, "Gitea/Forgejo"),
+    ] {
+        let index = FakeIndex::start(move |request| {
+            match (request.method.as_str(), request.path.as_str()) {
+                ("GET", path) if Some(path) == root => root_page(),
                 ("GET", _) => Reply::status(404, "not found"),
                 _ => Reply::ok(),
-            },
+            }
+        });
+        let url = index.at(upload_path);
+        let out = upload(
+            &url,
+            "alice",
+            &["--skip-existing", "--verbose"],
+            &[good(WHEEL)],
         );
-    let out = upload(
-        &index.url,
-        "alice",
-        &["--skip-existing", "--verbose"],
-        &[good(WHEEL)],
-    );
-    assert_eq!(out.code, 0, "{}", out.stderr);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        out.stderr_has(&format!("({layout} layout)"));
+        assert!(
+            !out.stderr.contains("no simple index found"),
+            "{}",
+            out.stderr
+        );
+        assert_eq!(out.results("uploaded"), 1, "{}", out.stdout);
+    }
+}
+
+#[test]
+fn a_web_page_served_for_every_path_is_not_taken_for_a_listing() {
+    let index = FakeIndex::start(|request| match request.method.as_str() {
+        "GET" => Reply::status(200, "<html><body><a href='/about'>About</a></body></html>")
+            .header("content-type", "text/html"),
+        _ => Reply::status(409, "File already exists"),
+    });
+    let out = upload(&index.url, "alice", &["--skip-existing"], &[good(WHEEL)]);
     out.stderr_has(&format!(
-        "the index lists its files at {} (legacy sibling layout)",
-        index.at("/simple/")
+        "note: no simple index found for {} (tried {} (not a simple index), {} (not a simple index))",
+        index.url,
+        index.at("/simple/"),
+        index.at("/legacy/simple/")
     ));
-    assert_eq!(out.results("uploaded"), 1, "{}", out.stdout);
+    out.stderr_has("the index does not say whether its copy is identical");
 }
 
 /// Uploads are stored and listed at `/simple/`; the first upload is stored

@@ -211,3 +211,20 @@ fn keep_going_sends_every_file_it_can_and_lists_each_failure() {
     assert_eq!(out.results("failed"), 2, "{}", out.stdout);
     out.stderr_has("2 of 5 files failed: mintup_hatch_demo-0.4.2-2-py3-none-any.whl, mintup_hatch_demo-0.4.2-4-py3-none-any.whl");
 }
+
+#[test]
+fn a_retry_after_never_holds_a_run_with_nothing_left_to_start() {
+    // A 503 asking for an hour: the file retries by its own backoff and
+    // lands; nothing else waits, so the run ends at once.
+    let index = scripted(|n| match n {
+        1 => Reply::status(503, "busy").header("retry-after", "3600"),
+        _ => Reply::ok(),
+    });
+    let started = std::time::Instant::now();
+    let out = send(&index, &[], &[good(WHEEL)]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "the run waited out the Retry-After"
+    );
+}
