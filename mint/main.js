@@ -37,7 +37,9 @@ function append(variable, entries) {
  * no output of the action); the path of the checked binary. */
 function install(scratch) {
   const output = path.join(scratch, 'install-output');
-  const run = spawnSync('bash', [path.join(__dirname, '..', 'action', 'install.sh')], {
+  // Forward slashes: on Windows the bash on PATH (Git Bash) splits paths on them.
+  const script = path.join(__dirname, '..', 'action', 'install.sh').split(path.sep).join('/');
+  const run = spawnSync('bash', [script], {
     stdio: 'inherit',
     env: {
       ...process.env,

@@ -8,6 +8,7 @@ pub mod burn;
 pub mod check;
 pub mod error;
 pub mod mint;
+mod signals;
 mod stdin_token;
 pub mod upload;
 

@@ -27,6 +27,7 @@ use crate::upload::{self, CheckUrl, Reporter, UploadAuth, UploadJob};
 use super::attest::load_trust;
 use super::error::{Error, Exit};
 use super::runtime;
+use super::signals::Signals;
 
 pub fn upload_command(args: UploadArgs, env: EnvSnapshot, ci: &CiOutput) -> Result<Exit, Error> {
     let pypirc = settings::load_pypirc(args.repo.config_file.as_deref(), &env)?;
@@ -104,6 +105,7 @@ fn publish(
     let mut options = plan.options;
     let keep_going = options.keep_going;
     let mut attested: Vec<(String, AttestationSource)> = Vec::new();
+    let mut signals = None;
     let auth = match plan.credentials {
         CredentialPlan::Ready(c) => {
             ci.suggest_trusted_publishing(&options.target, &dists, plan.dry_run);
@@ -113,6 +115,8 @@ fn publish(
             prompt(username, password, options.target.url.as_str()).map_err(Error::Prompt)?,
         ),
         CredentialPlan::TrustedPublishing => {
+            // From here on, Ctrl-C ends the run cleanly so the token is burned.
+            signals = Some(Signals::listen(runtime));
             let minter = Minter {
                 upload_url: options.target.url.clone(),
                 kind: options.target.kind,
@@ -139,12 +143,15 @@ fn publish(
                     sigstore_config: sigstore_config.as_deref(),
                     env,
                     runtime,
+                    signals: signals.as_mut().expect("listening since the mint"),
                 };
                 attested = attest_before_upload(attesting, &mut dists)?;
             }
             auth
         }
     };
+    // Listening starts after any password prompt, which Ctrl-C must end.
+    let mut signals = signals.unwrap_or_else(|| Signals::listen(runtime));
     let reporter: Arc<dyn Reporter> = Arc::new(CliReporter {
         inner,
         ci: ci.clone(),
@@ -154,10 +161,14 @@ fn publish(
     });
     let repository = options.target.url.to_string();
     // Ctrl-C or SIGTERM ends the run cleanly: what was sent is reported,
-    // and the exit status is the shell's 128 + signal.
+    // and the exit status is the shell's 128 + signal. One that came while
+    // minting or attesting ends it before any file is sent.
     let signalled = std::sync::OnceLock::new();
+    if let Some(exit) = signals.arrived() {
+        let _ = signalled.set(exit);
+    }
     let stop = async {
-        let _ = signalled.set(interruption().await);
+        let _ = signalled.set(signals.caught().await);
     };
     let reports = runtime.block_on(async {
         // A dry run sends the same requests to mintup's own verifying index
@@ -199,39 +210,14 @@ fn publish(
     }
 }
 
-/// Wait for Ctrl-C (SIGINT) or SIGTERM; the exit status a shell reports
-/// for it.
-async fn interruption() -> Exit {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match (
-            signal(SignalKind::interrupt()),
-            signal(SignalKind::terminate()),
-        ) {
-            (Ok(mut interrupt), Ok(mut terminate)) => tokio::select! {
-                _ = interrupt.recv() => Exit::Interrupted,
-                _ = terminate.recv() => Exit::Terminated,
-            },
-            // Without handlers the signal's default action still ends us.
-            _ => std::future::pending().await,
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        match tokio::signal::ctrl_c().await {
-            Ok(()) => Exit::Interrupted,
-            Err(_) => std::future::pending().await,
-        }
-    }
-}
-
 /// Where `upload --attest` signs, and with what.
 struct Attesting<'a> {
     target: &'a Target,
     sigstore_config: Option<&'a std::path::Path>,
     env: &'a EnvSnapshot,
     runtime: &'a tokio::runtime::Runtime,
+    /// A signal stops the signing; the run then sends nothing.
+    signals: &'a mut Signals,
 }
 
 /// `upload --attest`: write or reuse every file's attestation, and attach
@@ -247,6 +233,7 @@ fn attest_before_upload(
         sigstore_config,
         env,
         runtime,
+        signals,
     } = attesting;
     if !target.kind.is_pypi_like() {
         text::note(&format!(
@@ -264,7 +251,16 @@ fn attest_before_upload(
         env,
         client: &client,
     };
-    let results = runtime.block_on(run_attest(job, &mut notes))?;
+    let signed = runtime.block_on(async {
+        tokio::select! {
+            results = run_attest(job, &mut notes) => Some(results),
+            _ = signals.caught() => None,
+        }
+    });
+    let Some(results) = signed else {
+        return Ok(Vec::new());
+    };
+    let results = results?;
     for note in notes {
         text::note(&note);
     }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use crate::untrusted::defuse_commands;
-use crate::upload::Reporter;
+use crate::upload::{FileReport, Reporter};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Notes to stderr, no progress bars.
@@ -51,29 +51,46 @@ impl Default for Bars {
     }
 }
 
-const BAR: &str = "{msg} {wide_bar} {bytes}/{total_bytes} {binary_bytes_per_sec} {eta}";
+/// A file's bar: its bytes handed to the connection.
+const FILE_BAR: &str = "{msg} {wide_bar} {bytes}/{total_bytes} {binary_bytes_per_sec} {eta}";
+/// The batch's bar: files ended, whatever their result.
+const BATCH_BAR: &str = "{msg} {wide_bar} {pos}/{len} files {elapsed}";
 
-fn style() -> ProgressStyle {
-    ProgressStyle::with_template(BAR).expect("static template")
+fn style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template).expect("static template")
 }
 
 impl Drop for Bars {
     fn drop(&mut self) {
-        if let Some(total) = self.state().total.take() {
+        let mut state = self.state();
+        for (_, bar) in state.files.drain() {
+            bar.finish_and_clear();
+        }
+        if let Some(total) = state.total.take() {
             total.finish_and_clear();
         }
     }
 }
 
 impl Reporter for Bars {
-    fn batch_started(&self, files: usize, bytes: u64) {
+    fn batch_started(&self, files: usize, _bytes: u64) {
         if files < 2 {
             return;
         }
-        let bar = self.multi.add(ProgressBar::new(bytes));
-        bar.set_style(style());
-        bar.set_message(format!("{files} files"));
+        let bar = self.multi.add(ProgressBar::new(files as u64));
+        bar.set_style(style(BATCH_BAR));
+        bar.set_message("uploading");
         self.state().total = Some(bar);
+    }
+
+    fn file_done(&self, _report: &FileReport) {
+        if let Some(total) = &self.state().total {
+            total.inc(1);
+        }
+    }
+
+    fn suspend(&self, print: &mut dyn FnMut()) {
+        self.multi.suspend(print);
     }
 
     fn start_file(&self, filename: &str, size: u64) {
@@ -83,7 +100,7 @@ impl Reporter for Bars {
             Some(total) => self.multi.insert_before(total, ProgressBar::new(size)),
             None => self.multi.add(ProgressBar::new(size)),
         };
-        bar.set_style(style());
+        bar.set_style(style(FILE_BAR));
         bar.set_message(filename.to_owned());
         // A retry starts the file again.
         if let Some(old) = state.files.insert(filename.to_owned(), bar) {
@@ -93,12 +110,8 @@ impl Reporter for Bars {
     }
 
     fn advance(&self, filename: &str, bytes: u64) {
-        let state = self.state();
-        if let Some(bar) = state.files.get(filename) {
+        if let Some(bar) = self.state().files.get(filename) {
             bar.inc(bytes);
-        }
-        if let Some(total) = &state.total {
-            total.inc(bytes);
         }
     }
 

@@ -30,18 +30,22 @@ impl Reporter for CliReporter {
         // With --format json, stdout holds the document alone and the
         // result lines go to stderr, for the log.
         let line = result_lines(report, self.print_hash, self.dry_run_target.as_deref());
-        if self.json {
-            eprint!("{line}");
-        } else {
-            let mut stdout = std::io::stdout().lock();
-            let _ = stdout.write_all(line.as_bytes());
-            let _ = stdout.flush();
-        }
-        print_details(report);
-        if let FileResult::Failed(e) = &report.result {
-            let title = format!("mintup could not upload {}", report.filename);
-            self.ci.report_failure(&title, e, e.hint().as_deref());
-        }
+        // Other files' bars are drawn meanwhile: lines go out between draws.
+        self.inner.suspend(&mut || {
+            if self.json {
+                eprint!("{line}");
+            } else {
+                let mut stdout = std::io::stdout().lock();
+                let _ = stdout.write_all(line.as_bytes());
+                let _ = stdout.flush();
+            }
+            print_details(report);
+            if let FileResult::Failed(e) = &report.result {
+                let title = format!("mintup could not upload {}", report.filename);
+                self.ci.report_failure(&title, e, e.hint().as_deref());
+            }
+        });
+        self.inner.file_done(report);
     }
     fn batch_started(&self, files: usize, bytes: u64) {
         self.inner.batch_started(files, bytes);

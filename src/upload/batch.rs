@@ -6,8 +6,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
+use futures_util::{FutureExt as _, StreamExt};
 
 use crate::dist::{Digests, Hashed, digest};
 
@@ -26,8 +26,19 @@ pub async fn run(
     stop: impl Future<Output = ()>,
 ) -> Result<Vec<FileReport>, PrepareError> {
     let prepared = prepare(&job, reporter.as_ref())?;
+    let mut stop = std::pin::pin!(stop);
+    // A signal before the first start (while checking, or asking the JSON
+    // API) leaves every file not sent.
+    let mut halted: Option<NotSent> = None;
     if let Some(base) = &job.options.json_api {
-        refuse_stale_releases(&job, &prepared, base, reporter.as_ref()).await?;
+        tokio::select! {
+            biased;
+            () = &mut stop => halted = Some(NotSent::Interrupted),
+            checked = refuse_stale_releases(&job, &prepared, base, reporter.as_ref()) => checked?,
+        }
+    }
+    if halted.is_none() && (&mut stop).now_or_never().is_some() {
+        halted = Some(NotSent::Interrupted);
     }
     let shared = Shared {
         job: &job,
@@ -37,9 +48,14 @@ pub async fn run(
         reporter,
     };
     let mut schedule = Schedule::new(prepared.iter().map(|p| {
+        // One release to the index: PEP 440 equality makes 1.0 and 1.0.0
+        // the same version (a version that does not parse is its text).
         let release = (
             crate::dist::filename::normalize_name(&p.metadata.name),
-            p.metadata.version.clone(),
+            p.metadata
+                .version
+                .parse::<pep440_rs::Version>()
+                .map_err(|_| p.metadata.version.clone()),
         );
         let role = match p.dist.filename.kind.is_sdist() {
             true => Role::Sdist,
@@ -54,8 +70,6 @@ pub async fn run(
     shared.reporter.batch_started(prepared.len(), bytes);
     let mut reports: Vec<Option<FileReport>> = prepared.iter().map(|_| None).collect();
     let mut in_flight = FuturesUnordered::new();
-    let mut halted: Option<NotSent> = None;
-    let mut stop = std::pin::pin!(stop);
     loop {
         while halted.is_none() && admits(&shared.throttle, in_flight.len()) {
             let Some(i) = schedule.next() else { break };

@@ -50,7 +50,8 @@ pub fn parse(body: &str) -> Option<ReleaseFacts> {
 fn parse_time(text: &str) -> Option<Duration> {
     let text = text.trim_end_matches('Z');
     let (date, time) = text.split_once('T')?;
-    let time = time.split(['.', '+']).next()?;
+    // Warehouse writes UTC; an offset, if any, is dropped with the fraction.
+    let time = time.split(['.', '+', '-']).next()?;
     let mut date = date.splitn(3, '-').map(str::parse::<u16>);
     let mut time = time.splitn(3, ':').map(str::parse::<u8>);
     let (year, month, day) = (date.next()?.ok()?, date.next()?.ok()?, date.next()?.ok()?);
@@ -128,6 +129,7 @@ mod tests {
             assert_eq!(parse_time(bad), None, "{bad}");
         }
         assert!(parse_time("2026-07-08T00:00:00+00:00").is_some());
+        assert!(parse_time("2026-07-08T00:00:00-00:00").is_some());
     }
 
     #[test]

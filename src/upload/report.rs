@@ -42,6 +42,11 @@ pub trait Reporter: Send + Sync {
     }
     /// A file's result is known (uploaded, skipped, failed or not sent).
     fn file_done(&self, _report: &FileReport) {}
+    /// Print what `print` prints without tearing the progress drawn
+    /// meanwhile.
+    fn suspend(&self, print: &mut dyn FnMut()) {
+        print();
+    }
     /// A secret was just made (a re-minted token): where logs are public, the
     /// binary masks it before anything else is printed.
     fn new_secret(&self, _secret: &Secret) {}

@@ -228,3 +228,46 @@ fn a_retry_after_never_holds_a_run_with_nothing_left_to_start() {
         "the run waited out the Retry-After"
     );
 }
+
+#[test]
+fn a_terminal_gets_a_bar_per_file_and_one_for_the_batch_with_whole_result_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = release(dir.path(), 6);
+    let index = FakeIndex::start(|_| Reply::ok().after(WORK));
+    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    let mut inner = vec![env!("CARGO_BIN_EXE_mintup").to_owned()];
+    inner.extend(
+        crate::support::upload_args(&index.url, "alice")
+            .iter()
+            .map(|a| (*a).to_owned()),
+    );
+    inner.extend(["--no-verify".into(), "--no-check-url".into()]);
+    inner.extend(files.iter().cloned());
+    let line: Vec<String> = inner.iter().map(|a| quote(a)).collect();
+    // `script` gives mintup a terminal (a pty) and copies what it draws.
+    let home = tempfile::tempdir().unwrap();
+    let out = crate::support::run(
+        std::process::Command::new("/usr/bin/script")
+            .env_clear()
+            .env("HOME", home.path())
+            .env("TERM", "xterm")
+            .env("SHELL", "/bin/sh")
+            .args(["-qefc", &line.join(" "), "/dev/null"]),
+    );
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    // What the terminal showed, escapes and carriage returns taken out.
+    let escape = regex::Regex::new(r"\x1b\[[0-9;?]*[A-Za-z]").unwrap();
+    let screen = escape.replace_all(&out.stdout, "").replace('\r', "\n");
+    assert!(screen.contains("/7 files"), "no batch bar:\n{screen}");
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.starts_with("mintup_hatch_demo-0.4.2-") && l.contains(" B/")),
+        "no file bar:\n{screen}"
+    );
+    let results = screen
+        .lines()
+        .filter(|l| l.starts_with("uploaded  mintup_hatch_demo-0.4.2"))
+        .count();
+    assert_eq!(results, 7, "result lines torn by the bars:\n{screen}");
+}

@@ -20,6 +20,8 @@ struct Index {
     upload: Box<dyn Fn() -> Reply + Send>,
     /// Each burn's answer.
     burn: Box<dyn Fn() -> Reply + Send>,
+    /// The JSON API's answer for a release (asked when the test names it).
+    release: Box<dyn Fn() -> Reply + Send>,
     /// Seconds a minted token lives.
     lifetime: u64,
 }
@@ -32,6 +34,7 @@ impl Default for Index {
                 Reply::status(202, r#"{"message": "Accepted", "errors": []}"#)
                     .header("content-type", "application/json")
             }),
+            release: Box::new(|| Reply::status(404, "Not Found")),
             lifetime: 900,
         }
     }
@@ -76,6 +79,7 @@ impl Job {
                 .header("content-type", "application/json")
             }
             BURN => (index.burn)(),
+            path if path.starts_with("/pypi/") => (index.release)(),
             "/legacy/" => (index.upload)(),
             _ => Reply::status(404, "not here"),
         });
@@ -208,22 +212,22 @@ fn a_failed_burn_is_retried_once_then_a_warning_and_the_exit_stands() {
         .stderr_has("::warning::could not burn the minted token");
 }
 
-#[test]
-fn an_interrupted_upload_burns_its_token() {
-    let job = Job::new(Index {
-        upload: Box::new(|| Reply::ok().after(Duration::from_secs(5))),
-        ..Index::default()
-    });
-    let child = job
-        .command(&["--jobs", "1"], &[WHEEL, SDIST])
+/// Run `command`, send SIGINT once `reached` is true of the index's
+/// requests, and wait for the end: stderr and the exit status.
+fn interrupt_when(
+    job: &Job,
+    mut command: Command,
+    reached: impl Fn(&[Received]) -> bool,
+) -> (String, Option<i32>) {
+    let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
-    while !job.index.received().iter().any(|r| r.path == "/legacy/") {
-        assert!(Instant::now() < deadline, "the upload never arrived");
+    while !reached(&job.index.received()) {
+        assert!(Instant::now() < deadline, "the request never arrived");
         std::thread::sleep(Duration::from_millis(20));
     }
     let sent = Command::new("kill")
@@ -231,7 +235,6 @@ fn an_interrupted_upload_burns_its_token() {
         .status()
         .unwrap();
     assert!(sent.success());
-    let mut child = child;
     while child.try_wait().unwrap().is_none() {
         if Instant::now() > deadline {
             let _ = child.kill();
@@ -240,12 +243,46 @@ fn an_interrupted_upload_burns_its_token() {
         std::thread::sleep(Duration::from_millis(20));
     }
     let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(130), "{stderr}");
-    assert_eq!(job.burned().len(), 1, "{stderr}");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let mask = format!("::add-mask::{MINTED}");
     assert!(
         stderr.lines().all(|l| l == mask || !l.contains(MINTED)),
         "{stderr}"
     );
+    (stderr, out.status.code())
+}
+
+#[test]
+fn an_interrupted_upload_burns_its_token() {
+    let job = Job::new(Index {
+        upload: Box::new(|| Reply::ok().after(Duration::from_secs(5))),
+        ..Index::default()
+    });
+    let command = job.command(&["--jobs", "1"], &[WHEEL, SDIST]);
+    let (stderr, code) = interrupt_when(&job, command, |received| {
+        received.iter().any(|r| r.path == "/legacy/")
+    });
+    assert_eq!(code, Some(130), "{stderr}");
+    assert_eq!(job.burned().len(), 1, "{stderr}");
+}
+
+#[test]
+fn a_signal_before_the_first_upload_sends_nothing_and_burns_the_token() {
+    // The JSON API takes its time; Ctrl-C comes while it is asked.
+    let job = Job::new(Index {
+        release: Box::new(|| Reply::status(404, "Not Found").after(Duration::from_secs(10))),
+        ..Index::default()
+    });
+    let mut command = job.command(&[], &[WHEEL, SDIST]);
+    command.env("MINTUP_JSON_API_URL", job.index.at("/pypi/"));
+    let (stderr, code) = interrupt_when(&job, command, |received| {
+        received.iter().any(|r| r.path.starts_with("/pypi/"))
+    });
+    assert_eq!(code, Some(130), "{stderr}");
+    assert!(stderr.contains("not sent"), "{stderr}");
+    assert!(
+        job.index.received().iter().all(|r| r.path != "/legacy/"),
+        "a file was sent"
+    );
+    assert_eq!(job.burned().len(), 1, "{stderr}");
 }

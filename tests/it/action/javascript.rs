@@ -25,7 +25,7 @@ pub(super) fn run_javascript(
 ) -> Outcome {
     let action = yaml(file);
     let runs = &action["runs"];
-    assert_eq!(runs["using"], "node20");
+    assert_eq!(runs["using"], "node24");
     assert_eq!(runs["post-if"], "always()");
     let dir = file.parent().unwrap();
     let declared = action["inputs"].as_object().expect("the action's inputs");
