@@ -1,10 +1,9 @@
 //! A batch's run: several files in flight at once, started in the order the
-//! [`Schedule`] allows and as the [`Throttle`] admits, each reported the
+//! [`Schedule`] allows and as the [`Slots`] admit, each reported the
 //! moment it ends. The first failure stops new starts (the files in flight
 //! finish) unless `--keep-going`; Ctrl-C abandons the files in flight.
 
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::sync::Arc;
 
 use futures_util::stream::FuturesUnordered;
 use futures_util::{FutureExt as _, StreamExt};
@@ -15,7 +14,7 @@ use super::listings::Listings;
 use super::prepare::{Prepared, prepare, refuse_stale_releases};
 use super::schedule::{Role, Schedule};
 use super::send::FileSend;
-use super::throttle::Throttle;
+use super::slots::Slots;
 use super::{FileError, FileReport, FileResult, NotSent, PrepareError, Reporter, UploadJob};
 
 /// Upload every file, several at once. Returns each file's report in the
@@ -43,7 +42,7 @@ pub async fn run(
     let shared = Shared {
         job: &job,
         listings: Listings::new(&job.options.check_url),
-        throttle: Mutex::new(Throttle::new(job.options.jobs)),
+        slots: Slots::new(job.options.jobs),
         hashing: tokio::sync::Semaphore::new(HASHING_AT_ONCE),
         reporter,
     };
@@ -71,12 +70,15 @@ pub async fn run(
     let mut reports: Vec<Option<FileReport>> = prepared.iter().map(|_| None).collect();
     let mut in_flight = FuturesUnordered::new();
     loop {
-        while halted.is_none() && admits(&shared.throttle, in_flight.len()) {
+        while halted.is_none() {
             let Some(i) = schedule.next() else { break };
+            if !shared.slots.try_take() {
+                break;
+            }
             schedule.start(i);
             in_flight.push(shared.upload(i, &prepared[i]));
         }
-        let held = lock(&shared.throttle).held_until(Instant::now());
+        let held = shared.slots.held_until();
         let waiting = halted.is_none() && schedule.waiting().next().is_some();
         if in_flight.is_empty() && (!waiting || held.is_none()) {
             break;
@@ -96,8 +98,9 @@ pub async fn run(
             Some((i, digests, result)) = in_flight.next() => {
                 let accepted = result.is_ok();
                 schedule.finish(i, accepted);
+                shared.slots.give_back();
                 if accepted {
-                    lock(&shared.throttle).accepted();
+                    shared.slots.accepted();
                 } else if !job.options.keep_going {
                     halted = halted.or(Some(NotSent::EarlierFailure));
                 }
@@ -133,7 +136,7 @@ const HASHING_AT_ONCE: usize = 2;
 struct Shared<'a> {
     job: &'a UploadJob,
     listings: Listings,
-    throttle: Mutex<Throttle>,
+    slots: Slots,
     hashing: tokio::sync::Semaphore,
     reporter: Arc<dyn Reporter>,
 }
@@ -160,7 +163,7 @@ impl Shared<'_> {
                     digests: &digests,
                     contents: small_contents,
                     reporter: Arc::clone(&self.reporter),
-                    throttle: &self.throttle,
+                    slots: &self.slots,
                 };
                 let result = send.run(&self.listings).await;
                 (i, Some(digests), result)
@@ -187,12 +190,4 @@ impl Shared<'_> {
                 .release_page(&item.metadata.name, &item.metadata.version),
         }
     }
-}
-
-fn admits(throttle: &Mutex<Throttle>, in_flight: usize) -> bool {
-    lock(throttle).admits(in_flight, Instant::now())
-}
-
-fn lock(throttle: &Mutex<Throttle>) -> std::sync::MutexGuard<'_, Throttle> {
-    throttle.lock().expect("throttle lock")
 }

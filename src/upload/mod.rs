@@ -1,7 +1,7 @@
 //! The upload of a batch of collected files: `prepare` inspects and checks
 //! every file first (a bad file stops the batch before the first byte is
 //! sent), then `batch` sends several at once in the order `schedule`
-//! allows and as fast as `throttle` lets it, each file hashed and sent by
+//! allows and as the `slots` of the `throttle` let it, each file hashed and sent by
 //! `send` as `decide` rules, and its result reported at once.
 
 mod answer;
@@ -23,6 +23,7 @@ pub mod response;
 pub mod retry;
 mod schedule;
 mod send;
+mod slots;
 pub mod stall;
 mod throttle;
 pub mod verified_body;

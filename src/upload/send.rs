@@ -17,7 +17,7 @@ use super::listings::{Ask, Listings};
 use super::prepare::Prepared;
 use super::response::{Answer, classify};
 use super::retry;
-use super::throttle::Throttle;
+use super::slots::Slots;
 use super::{CheckUrl, FileError, FileResult, Reporter, UploadJob};
 
 /// One file's send: the run, the file, its digests, and its bytes when the
@@ -28,8 +28,9 @@ pub(super) struct FileSend<'a> {
     pub digests: &'a Digests,
     pub contents: Option<Vec<u8>>,
     pub reporter: Arc<dyn Reporter>,
-    /// Told when the index says it is overloaded.
-    pub throttle: &'a std::sync::Mutex<Throttle>,
+    /// The run's slots: told when the index says it is overloaded, given
+    /// back while the file waits to retry.
+    pub slots: &'a Slots,
 }
 
 /// Redirects followed for one file, each within the upload URL's origin.
@@ -151,7 +152,11 @@ impl FileSend<'_> {
                 attempt + 1,
                 transient.reason()
             ));
+            // While it waits, the file holds no slot; it takes one again
+            // under the limit as it stands then.
+            self.slots.give_back();
             tokio::time::sleep(wait).await;
+            self.slots.take().await;
             maybe_stored |= transient.ambiguous();
             attempt += 1;
         }
@@ -218,10 +223,7 @@ impl FileSend<'_> {
                 .retry_after
                 .as_deref()
                 .and_then(retry::parse_retry_after);
-            self.throttle
-                .lock()
-                .expect("throttle lock")
-                .overloaded(retry_after, std::time::Instant::now());
+            self.slots.overloaded(retry_after);
         }
         let answer = Answer {
             status: raw.status,

@@ -271,3 +271,24 @@ fn a_terminal_gets_a_bar_per_file_and_one_for_the_batch_with_whole_result_lines(
         .count();
     assert_eq!(results, 7, "result lines torn by the bars:\n{screen}");
 }
+
+#[test]
+fn retries_after_a_429_wait_for_a_slot_under_the_halved_limit() {
+    // The opener, then four wheels at once, each told 429 (one second):
+    // the limit halves to two, so only two retries go at once; the other
+    // two wait for them.
+    let dir = tempfile::tempdir().unwrap();
+    let files = release(dir.path(), 5);
+    let index = scripted(|n| match n {
+        2..=5 => Reply::status(429, "slow down").header("retry-after", "1"),
+        _ => Reply::ok().after(WORK),
+    });
+    let out = send(&index, &["--jobs", "4"], &files);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let got = uploads(&index);
+    let retries: Vec<_> = got[5..9].iter().map(|(_, r)| r.at).collect();
+    assert!(
+        retries[2] >= retries[0] + WORK - Duration::from_millis(50),
+        "four retries went at once under a limit of two"
+    );
+}
