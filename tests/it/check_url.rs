@@ -110,14 +110,7 @@ fn each_family_s_listing_is_found_and_tells_a_different_file_from_the_same() {
             Some(format!("{simple}{PROJECT_PAGE}").as_str()),
             "{upload_path}: asked {asked:?}"
         );
-        assert_eq!(
-            index
-                .received()
-                .iter()
-                .filter(|r| r.method == "POST")
-                .count(),
-            0
-        );
+        assert_eq!(index.posts(), 0);
 
         // The same file: skipped as identical, without being sent.
         let index = index_with(simple, Some(wheel_sha256()));

@@ -604,15 +604,7 @@ fn large_files_stream_from_disk_with_an_exact_length() {
             .unwrap();
         zip.start_file("big_demo/data.bin", stored).unwrap();
         // 3 MiB that do not compress, so the file is well over one chunk.
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let noise: Vec<u8> = (0..3 * 1024 * 1024)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                state as u8
-            })
-            .collect();
+        let noise = crate::support::noise(3 * 1024 * 1024, 0x9e37_79b9_7f4a_7c15);
         zip.write_all(&noise).unwrap();
         zip.finish().unwrap();
     }

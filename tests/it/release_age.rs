@@ -68,20 +68,12 @@ fn publish(index: &FakeIndex, files: &[&str]) -> Run {
         .args(files.iter().map(|f| good(f))))
 }
 
-fn posts(index: &FakeIndex) -> usize {
-    index
-        .received()
-        .iter()
-        .filter(|r| r.method == "POST")
-        .count()
-}
-
 #[test]
 fn a_new_file_for_an_old_release_stops_the_batch_before_the_first_byte() {
     let index = index(released(30));
     let out = publish(&index, &[SDIST, WHEEL]);
     assert_eq!(out.code, 1, "{}", out.stderr);
-    assert_eq!(posts(&index), 0, "something was sent");
+    assert_eq!(index.posts(), 0, "something was sent");
     out.stderr_has(
         "PyPI refuses new files for releases older than 14 days (\"Uploading new files to \
          releases older than 14 days is not allowed.\"); nothing was sent",
@@ -103,7 +95,7 @@ fn files_an_old_release_already_has_are_still_skipped() {
         "{}",
         out.stdout
     );
-    assert_eq!(posts(&index), 0);
+    assert_eq!(index.posts(), 0);
 }
 
 #[test]
@@ -135,5 +127,5 @@ fn a_new_release_is_not_asked_twice_and_an_unreadable_api_is_a_note() {
         "note: could not read when mintup-hatch-demo 0.4.2 was released ({}{RELEASE} answered 503)",
         index.at("")
     ));
-    assert_eq!(posts(&index), 1);
+    assert_eq!(index.posts(), 1);
 }

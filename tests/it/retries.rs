@@ -61,14 +61,6 @@ fn stateful(
     })
 }
 
-fn posts(index: &FakeIndex) -> usize {
-    index
-        .received()
-        .iter()
-        .filter(|r| r.method == "POST")
-        .count()
-}
-
 fn with_check_url(index: &FakeIndex, extra: &[&str], files: &[String]) -> Run {
     let check_url = index.at("/simple/");
     let mut args = vec!["--check-url", check_url.as_str()];
@@ -88,7 +80,7 @@ fn service_unavailable_twice_then_stored() {
     });
     let out = upload(&index.url, "alice", &[], &[good(WHEEL)]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(posts(&index), 3);
+    assert_eq!(index.posts(), 3);
     out.stderr_has(&format!("{WHEEL}: retrying in "))
         .stderr_has("(attempt 2/4): 503 Service Unavailable")
         .stderr_has("(attempt 3/4): 503 Service Unavailable");
@@ -104,7 +96,7 @@ fn a_503_after_the_file_was_stored_is_not_sent_again() {
     });
     let out = with_check_url(&index, &[], &[good(WHEEL)]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(posts(&index), 1, "sent again into a duplicate");
+    assert_eq!(index.posts(), 1, "sent again into a duplicate");
     out.stderr_has("an earlier attempt had landed (the index has it with the same sha256)");
     assert!(
         out.stdout.starts_with(&format!("uploaded  {WHEEL}")),
@@ -132,12 +124,12 @@ fn too_many_requests_waits_as_long_as_asked() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(started.elapsed() >= std::time::Duration::from_secs(1));
     out.stderr_has("retrying in 1.0s (attempt 2/4): 429 Too Many Requests");
-    assert_eq!(posts(&index), 2);
+    assert_eq!(index.posts(), 2);
     // An index asking for an hour is reported, not waited for.
     let index = FakeIndex::always(Reply::status(429, "").header("retry-after", "3600"));
     let out = upload(&index.url, "alice", &[], &[good(WHEEL)]);
     assert_eq!(out.code, 1);
-    assert_eq!(posts(&index), 1);
+    assert_eq!(index.posts(), 1);
 }
 
 #[test]
@@ -145,7 +137,7 @@ fn retries_are_bounded() {
     let index = FakeIndex::always(Reply::status(502, "bad gateway"));
     let out = upload(&index.url, "alice", &["--retries", "1"], &[good(WHEEL)]);
     assert_eq!(out.code, 1);
-    assert_eq!(posts(&index), 2);
+    assert_eq!(index.posts(), 2);
     out.stderr_has(&format!("error: {WHEEL}: gave up after 2 attempts"))
         .stderr_has("refused it with 502");
 }
@@ -160,7 +152,7 @@ fn a_different_file_already_there_is_an_error_naming_both_digests() {
     let index = stateful(&stored, |_, _| (true, Reply::ok()));
     let out = with_check_url(&index, &["--skip-existing"], &[good(WHEEL)]);
     assert_eq!(out.code, 1, "{}", out.stderr);
-    assert_eq!(posts(&index), 0);
+    assert_eq!(index.posts(), 0);
     out.stderr_has(&format!(
         "error: {WHEEL}: the index already has a different file of this name (its sha256 {}, this file's {})",
         "ab".repeat(32),
@@ -186,7 +178,7 @@ fn a_rerun_after_a_partial_failure_finishes_the_release() {
     let index = stateful(&stored, |_, _| (true, Reply::ok()));
     let out = with_check_url(&index, &[], &[good(WHEEL), good(SDIST)]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(posts(&index), 1, "only the sdist is sent");
+    assert_eq!(index.posts(), 1, "only the sdist is sent");
     out.stdout_has(&format!("skipped   {WHEEL}"))
         .stdout_has(&format!("uploaded  {SDIST}"));
     let names: Vec<String> = stored
@@ -250,7 +242,7 @@ fn the_environment_sets_retries_and_the_check_url() {
     assert_eq!(out.code, 1);
     out.stdout_has(&format!("skipped   {WHEEL}"));
     assert_eq!(
-        posts(&index),
+        index.posts(),
         1,
         "one attempt for the sdist, none for the wheel"
     );

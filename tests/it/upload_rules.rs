@@ -462,15 +462,7 @@ fn a_corrupt_deflate_stream_is_an_invalid_tar() {
     // PKG-INFO, then 256 KiB that do not compress, flushed to a byte
     // boundary, then a deflate block of the reserved type: PyPI's zlib
     // fails there (`zlib.error`), long after the metadata was found.
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let noise: Vec<u8> = (0..256 * 1024)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u8
-        })
-        .collect();
+    let noise = crate::support::noise(256 * 1024, 0x2545_f491_4f6c_dd1d);
     let mut tar_bytes = Vec::new();
     for (name, data) in [
         ("x-1.0/PKG-INFO", METADATA.as_bytes()),

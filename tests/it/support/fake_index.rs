@@ -198,6 +198,14 @@ impl FakeIndex {
         received
     }
 
+    /// How many uploads (POSTs) arrived.
+    pub(crate) fn posts(&self) -> usize {
+        self.received()
+            .iter()
+            .filter(|r| r.method == "POST")
+            .count()
+    }
+
     /// The URL of another path on the same server.
     pub(crate) fn at(&self, path: &str) -> String {
         let base = self.url.trim_end_matches("/legacy/");
